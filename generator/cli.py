@@ -1,0 +1,127 @@
+"""Command line: ``symposium check | build | dump | ...``.
+
+Exit codes: 0 ok, 1 content errors, 2 usage errors. Content problems are
+printed as ``file:line:col: error: ...`` lines, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .diagnostics import ContentError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with how the command was called, not with the content."""
+
+
+def _content_dir(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise UsageError(f"content folder '{value}' does not exist (pass --content DIR)")
+    return path
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .pipeline import load_program
+
+    program = load_program(_content_dir(args.content))
+    print(f"ok: {len(program.slots)} slots on {len(program.days)} days, {len(program.talks)} talks, "
+          f"{len(program.speakers)} speakers")
+    return EXIT_OK
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    from .dump import program_to_dict
+    from .pipeline import load_program
+
+    program = load_program(_content_dir(args.content))
+    json.dump(program_to_dict(program), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildOptions, build_site
+
+    options = BuildOptions(
+        content=_content_dir(args.content),
+        out=Path(args.out),
+        templates=Path(args.templates) if args.templates else None,
+        base_url=args.base_url,
+        figures=not args.no_figures,
+        search=not args.no_search,
+        minify=not args.no_minify,
+        jobs=args.jobs,
+    )
+    report = build_site(options, progress=_progress_printer())
+    print(report.summary())
+    return EXIT_OK
+
+
+def _progress_printer() -> Callable[[str], None]:
+    def show(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    return show
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="symposium", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def with_content(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--content", default="content", help="content folder (default: content)")
+        return sub
+
+    with_content(command("check", cmd_check, "validate the content and report every problem"))
+    with_content(command("dump", cmd_dump, "print the validated, linked content as JSON"))
+    build = with_content(command("build", cmd_build, "validate the content and write the site"))
+    build.add_argument("--out", default="site", help="output folder (default: site)")
+    build.add_argument("--templates", default=None, help="templates folder (default: the project's templates/)")
+    build.add_argument("--base-url", default="/", help="URL path the site is served under, e.g. /my-repo/")
+    build.add_argument("--no-figures", action="store_true", help="skip the live-figures simulation")
+    build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+    build.add_argument("--no-minify", action="store_true", help="write HTML without htmlmin")
+    build.add_argument("--jobs", type=int, default=None, help="worker processes for page rendering")
+    for register in _EXTRA_COMMANDS:
+        register(commands)
+    return parser
+
+
+#: Later features add sub-commands here (``register(subparsers)``), keeping this module small.
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except ContentError as error:
+        print(error.diagnostics.report(), file=sys.stderr)
+        return EXIT_CONTENT
+    except UsageError as error:
+        print(f"symposium: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `symposium dump | head`
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("symposium: interrupted; the previous site was left as it was", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

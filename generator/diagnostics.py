@@ -1,0 +1,79 @@
+"""Problems found in content, reported together as ``file:line:col: error: ...``.
+
+Every stage (load, models, link) appends to one :class:`Diagnostics`, so an
+organizer sees every mistake of a run at once instead of fixing them one by one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One content error, sortable by file and position."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+
+    def format(self) -> str:
+        text = f"{self.file}:{self.line}:{self.column}: error: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+@dataclass
+class Diagnostics:
+    """Collects problems; ``root`` makes file names relative for display."""
+
+    root: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, file: Path | str, line: int, column: int, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.display_name(file), line, column, message, hint))
+
+    def display_name(self, file: Path | str) -> str:
+        path = Path(file)
+        if self.root is not None:
+            try:
+                return (self.root.name / path.resolve().relative_to(self.root.resolve())).as_posix()
+            except ValueError:
+                pass
+        return path.as_posix()
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self.problems))
+
+    def report(self) -> str:
+        lines = [problem.format() for problem in self.sorted()]
+        count = len(lines)
+        lines.append(f"{count} error{'s' if count != 1 else ''} found; nothing was built.")
+        return "\n".join(lines)
+
+
+class ContentError(Exception):
+    """Raised by a stage when the content cannot go further; carries all problems."""
+
+    def __init__(self, diagnostics: Diagnostics):
+        super().__init__(diagnostics.report())
+        self.diagnostics = diagnostics
+
+
+def did_you_mean(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str:
+    """A hint naming the closest known choice, or listing a few when none is close."""
+    options = sorted(choices)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if not options:
+        return "none are defined"
+    shown = ", ".join(f"'{option}'" for option in options[:8])
+    more = ", ..." if len(options) > 8 else ""
+    return f"known: {shown}{more}"

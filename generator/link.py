@@ -1,0 +1,437 @@
+"""Link stage: resolve ids into one object graph and check the schedule as a whole.
+
+Validation looks at one file at a time; this stage sees them together: unknown
+or duplicate ids, overlapping slots in one room, a speaker in two places at
+once, slots outside the event's dates. The result is a plain object graph that
+the render and export stages read without ever going back to the YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .diagnostics import ContentError, Diagnostics, did_you_mean
+from .load import SourceDocument
+from .models import (Author, Day, Education, Event, Interest, Link, Publication, SlotKind, Speaker, Talk, Track,
+                     Venue, slugify)
+from .validate import Located, ValidatedContent
+
+PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg"}
+
+
+def fold(text: str) -> str:
+    """Sort key that files "Boţ" under B and "Ochs" after "Öberg" as a reader expects."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
+
+
+@dataclass(eq=False)
+class RoomNode:
+    id: str
+    name: str
+    venue: VenueNode
+
+
+@dataclass(eq=False)
+class VenueNode:
+    id: str
+    name: str
+    address: str | None
+    map_url: str | None
+    notes: str | None
+    rooms: list[RoomNode] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class SpeakerNode:
+    id: str
+    name: str
+    family_name: str
+    affiliations: list[str]
+    position: str | None
+    bio: str | None
+    about: str | None
+    photo: str | None
+    links: list[Link]
+    interests: list[Interest]
+    education: list[Education]
+    publications: list[Publication]
+    talks: list[TalkNode] = field(default_factory=list)
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        return (fold(self.family_name), fold(self.name), self.id)
+
+    @property
+    def affiliation(self) -> str:
+        return ", ".join(self.affiliations)
+
+    @property
+    def initials(self) -> str:
+        words = [word for word in self.name.replace("-", " ").split() if word[:1].isalpha()]
+        letters = [words[0][0], words[-1][0]] if len(words) > 1 else [w[0] for w in words[:1]]
+        return "".join(letters).upper()
+
+
+@dataclass(eq=False)
+class TalkNode:
+    id: str
+    title: str | None
+    tba: bool
+    subtitle: str | None
+    abstract: str | None
+    joint_work: list[str]
+    part: int | None
+    links: list[Link]
+    speakers: list[SpeakerNode]
+    track: Track | None = None
+    companion: TalkNode | None = None
+    slot: SlotNode | None = None
+
+    @property
+    def display_title(self) -> str:
+        return self.title if self.title is not None else "TBA"
+
+
+@dataclass(eq=False)
+class SlotNode:
+    id: str
+    kind: SlotKind
+    start: dt.datetime
+    end: dt.datetime | None
+    title: str | None
+    talk: TalkNode | None
+    venue: VenueNode | None
+    room: RoomNode | None
+    track: Track | None
+    all_rooms: bool
+    notes: str | None
+
+    @property
+    def display_title(self) -> str:
+        return self.talk.display_title if self.talk is not None else (self.title or "")
+
+    @property
+    def speakers(self) -> list[SpeakerNode]:
+        return self.talk.speakers if self.talk is not None else []
+
+    @property
+    def tba(self) -> bool:
+        return self.talk is not None and self.talk.tba
+
+
+@dataclass(eq=False)
+class DayNode:
+    date: dt.date
+    title: str | None
+    slots: list[SlotNode]
+
+    @property
+    def id(self) -> str:
+        return self.date.isoformat()
+
+
+@dataclass(eq=False)
+class Program:
+    """The linked content: everything the render and export stages need."""
+
+    event: Event
+    zone: ZoneInfo
+    venues: dict[str, VenueNode]
+    tracks: dict[str, Track]
+    days: list[DayNode]
+    talks: dict[str, TalkNode]
+    speakers: dict[str, SpeakerNode]
+    content_root: Path
+
+    @property
+    def slots(self) -> list[SlotNode]:
+        return [slot for day in self.days for slot in day.slots]
+
+    @property
+    def speakers_sorted(self) -> list[SpeakerNode]:
+        return sorted(self.speakers.values(), key=lambda speaker: speaker.sort_key)
+
+    @property
+    def rooms(self) -> list[RoomNode]:
+        return [room for venue in self.venues.values() for room in venue.rooms]
+
+
+@dataclass
+class _Linker:
+    content: ValidatedContent
+    diagnostics: Diagnostics
+    root: Path
+    slot_sources: dict[int, tuple[SourceDocument, tuple]] = field(default_factory=dict)
+    #: ids whose file exists but failed validation: not reported again as "unknown"
+    invalid_ids: set[str] = field(default_factory=set)
+
+    def unknown(self, source: SourceDocument, loc: tuple, what: str, ident: str, known: set[str]) -> None:
+        if ident not in self.invalid_ids:
+            self.error(source, loc, f"unknown {what} '{ident}'", did_you_mean(ident, known))
+
+    def error(self, source: SourceDocument, loc: tuple[str | int, ...], message: str, hint: str = "",
+              key: bool = False) -> None:
+        line, column = source.position(loc, key=key)
+        self.diagnostics.error(source.path, line, column, message, hint)
+
+    def unique(self, items: list[tuple[str, SourceDocument, tuple]], what: str) -> None:
+        first_seen: dict[str, tuple[SourceDocument, tuple]] = {}
+        for ident, source, loc in items:
+            if ident in first_seen:
+                other, other_loc = first_seen[ident]
+                line, _ = other.position(other_loc)
+                where = self.diagnostics.display_name(other.path)
+                self.error(source, loc, f"duplicate {what} id '{ident}'", f"first defined at {where}:{line}")
+            else:
+                first_seen[ident] = (source, loc)
+
+    def link(self) -> Program:
+        event_located = self.content.event
+        assert event_located is not None
+        event = event_located.model
+        zone = ZoneInfo(event.timezone)
+        venues = self.venues()
+        tracks = self.tracks(event_located)
+        speakers = self.speakers()
+        talks = self.talks(speakers, tracks)
+        if event.default_venue is not None and event.default_venue not in venues:
+            self.error(event_located.source, ("default_venue",), f"unknown venue '{event.default_venue}'",
+                       did_you_mean(event.default_venue, set(venues)))
+        days = self.days(event, zone, venues, tracks, talks)
+        program = Program(event, zone, venues, tracks, days, talks, speakers, self.root)
+        self.check_overlaps(program)
+        return program
+
+    def venues(self) -> dict[str, VenueNode]:
+        located = self.content.venues
+        self.unique([(v.id, v.source, ("venues", i, "id")) for i, v in enumerate(located)], "venue")
+        venues: dict[str, VenueNode] = {}
+        for index, item in enumerate(located):
+            venue: Venue = item.model
+            node = VenueNode(venue.id, venue.name, venue.address, venue.map_url, venue.notes)
+            node.rooms = [RoomNode(room.id, room.name, node) for room in venue.rooms]
+            self.unique([(room.id, item.source, ("venues", index, "rooms", r, "id"))
+                         for r, room in enumerate(venue.rooms)], f"room (in venue '{venue.id}')")
+            venues.setdefault(venue.id, node)
+        return venues
+
+    def tracks(self, event: Located[Event]) -> dict[str, Track]:
+        self.unique([(t.id, event.source, ("tracks", i, "id")) for i, t in enumerate(event.model.tracks)], "track")
+        return {track.id: track for track in event.model.tracks}
+
+    def speakers(self) -> dict[str, SpeakerNode]:
+        speakers: dict[str, SpeakerNode] = {}
+        names: dict[str, str] = {}
+        for item in self.content.speakers:
+            speaker: Speaker = item.model
+            expected = slugify(speaker.name)
+            if expected in names and names[expected] != item.id:
+                self.error(item.source, ("name",), f"speaker '{item.id}' has the same name as '{names[expected]}'",
+                           "merge the two files, or tell the people apart in 'name'")
+            names.setdefault(expected, item.id)
+            if speaker.photo is not None:
+                self.check_photo(item, speaker.photo)
+            family = speaker.family_name or speaker.name.split()[-1]
+            speakers[item.id] = SpeakerNode(
+                item.id, speaker.name, family, list(speaker.affiliations), speaker.position, speaker.bio,
+                speaker.about, speaker.photo, list(speaker.links), list(speaker.interests),
+                list(speaker.education), list(speaker.publications))
+        return speakers
+
+    def check_photo(self, item: Located[Speaker], photo: str) -> None:
+        path = (self.root / photo).resolve()
+        root = self.root.resolve()
+        if Path(photo).is_absolute() or root not in path.parents:
+            self.error(item.source, ("photo",), f"photo '{photo}' is outside the content folder",
+                       "give a path inside content/, e.g. photos/jane-doe.jpg")
+        elif path.suffix.lower() not in PHOTO_TYPES:
+            self.error(item.source, ("photo",), f"photo '{photo}' is not an image type the site accepts",
+                       "use " + ", ".join(sorted(PHOTO_TYPES)))
+        elif not path.is_file():
+            self.error(item.source, ("photo",), f"photo '{photo}' does not exist",
+                       f"put the file at content/{photo} or fix the path")
+
+    def talks(self, speakers: dict[str, SpeakerNode], tracks: dict[str, Track]) -> dict[str, TalkNode]:
+        talks: dict[str, TalkNode] = {}
+        for item in self.content.talks:
+            talk: Talk = item.model
+            resolved = []
+            for index, speaker_id in enumerate(talk.speakers):
+                if speaker_id in speakers:
+                    resolved.append(speakers[speaker_id])
+                else:
+                    self.unknown(item.source, ("speakers", index), "speaker", speaker_id, set(speakers))
+            track = None
+            if talk.track is not None:
+                track = tracks.get(talk.track)
+                if track is None:
+                    self.error(item.source, ("track",), f"unknown track '{talk.track}'",
+                               did_you_mean(talk.track, set(tracks)))
+            talks[item.id] = TalkNode(item.id, talk.title, talk.tba, talk.subtitle, talk.abstract,
+                                      list(talk.joint_work), talk.part, list(talk.links), resolved, track)
+        for item in self.content.talks:
+            companion_id = item.model.companion
+            if companion_id is None:
+                continue
+            companion = talks.get(companion_id)
+            if companion is None or companion_id == item.id:
+                hint = "a talk cannot be its own companion" if companion_id == item.id else did_you_mean(
+                    companion_id, set(talks) - {item.id})
+                self.error(item.source, ("companion",), f"unknown companion talk '{companion_id}'", hint)
+                continue
+            back = next((other for other in self.content.talks if other.id == companion_id), None)
+            if back is not None and back.model.companion != item.id:
+                self.error(item.source, ("companion",),
+                           f"'{companion_id}' does not name '{item.id}' as its companion",
+                           f"add 'companion: {item.id}' to talks/{companion_id}.yaml")
+            talks[item.id].companion = companion
+        for talk in talks.values():
+            for speaker in talk.speakers:
+                speaker.talks.append(talk)
+        return talks
+
+    def days(self, event: Event, zone: ZoneInfo, venues: dict[str, VenueNode], tracks: dict[str, Track],
+             talks: dict[str, TalkNode]) -> list[DayNode]:
+        days: list[DayNode] = []
+        seen_dates: dict[dt.date, Located[Day]] = {}
+        slot_ids: list[tuple[str, SourceDocument, tuple]] = []
+        scheduled: dict[str, tuple[SourceDocument, tuple]] = {}
+        for item in sorted(self.content.days, key=lambda day: (day.model.date, str(day.source.path))):
+            day: Day = item.model
+            if item.source.path.stem != day.date.isoformat():
+                self.error(item.source, ("date",), f"the file {item.source.path.name} holds the program of {day.date}",
+                           f"rename it to {day.date.isoformat()}.yaml so days are easy to find")
+            if day.date in seen_dates:
+                other = seen_dates[day.date].source
+                self.error(item.source, ("date",), f"a second program for {day.date}",
+                           f"{self.diagnostics.display_name(other.path)} already holds that day; merge the two")
+                continue
+            seen_dates[day.date] = item
+            if not event.start <= day.date <= event.end:
+                self.error(item.source, ("date",), f"{day.date} is outside the event's dates",
+                           f"event.yaml says the event runs {event.start} to {event.end}")
+            day_venue = day.venue or event.default_venue
+            if day.venue is not None and day.venue not in venues:
+                self.error(item.source, ("venue",), f"unknown venue '{day.venue}'", did_you_mean(day.venue, set(venues)))
+            slots = []
+            for index, slot in enumerate(day.slots):
+                loc = ("slots", index)
+                start = self.instant(item, loc + ("start",), day.date, slot.start, zone)
+                end = self.instant(item, loc + ("end",), day.date, slot.end, zone) if slot.end else None
+                venue_id = slot.venue or day_venue
+                venue = venues.get(venue_id) if venue_id else None
+                if slot.venue is not None and venue is None:
+                    self.error(item.source, loc + ("venue",), f"unknown venue '{slot.venue}'",
+                               did_you_mean(slot.venue, set(venues)))
+                room = None
+                if slot.room is not None:
+                    if venue is None:
+                        self.error(item.source, loc + ("room",), f"room '{slot.room}' has no venue",
+                                   "give the slot (or its day) a 'venue' that lists this room")
+                    else:
+                        room = next((r for r in venue.rooms if r.id == slot.room), None)
+                        if room is None:
+                            self.error(item.source, loc + ("room",), f"unknown room '{slot.room}' in venue '{venue.id}'",
+                                       did_you_mean(slot.room, {r.id for r in venue.rooms}))
+                track = None
+                if slot.track is not None:
+                    track = tracks.get(slot.track)
+                    if track is None:
+                        self.error(item.source, loc + ("track",), f"unknown track '{slot.track}'",
+                                   did_you_mean(slot.track, set(tracks)))
+                talk = None
+                if slot.talk is not None:
+                    talk = talks.get(slot.talk)
+                    if talk is None:
+                        self.unknown(item.source, loc + ("talk",), "talk", slot.talk, set(talks))
+                    elif slot.talk in scheduled:
+                        other, other_loc = scheduled[slot.talk]
+                        line, _ = other.position(other_loc)
+                        self.error(item.source, loc + ("talk",), f"talk '{slot.talk}' is scheduled twice",
+                                   f"also at {self.diagnostics.display_name(other.path)}:{line}")
+                    else:
+                        scheduled[slot.talk] = (item.source, loc + ("talk",))
+                if start is None or (slot.end is not None and end is None):
+                    continue
+                slot_id = slot.id or (slot.talk if slot.talk else
+                                      f"{day.date.isoformat()}-{slot.start:%H%M}-{slot.kind.value}"
+                                      + (f"-{slot.room}" if slot.room else ""))
+                slot_ids.append((slot_id, item.source, loc))
+                node = SlotNode(slot_id, slot.kind, start, end, slot.title, talk, venue, room,
+                                track or (talk.track if talk else None), slot.all_rooms, slot.notes)
+                self.slot_sources[id(node)] = (item.source, loc)
+                if talk is not None and talk.slot is None:
+                    talk.slot = node
+                slots.append(node)
+            slots.sort(key=lambda s: (s.start, s.room.id if s.room else "", s.id))
+            days.append(DayNode(day.date, day.title, slots))
+        self.unique(slot_ids, "slot")
+        return days
+
+    def instant(self, item: Located[Day], loc: tuple, date: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime | None:
+        """The aware moment of a wall-clock time; refuses times a DST change skips."""
+        moment = dt.datetime.combine(date, time, tzinfo=zone)
+        round_trip = moment.astimezone(dt.timezone.utc).astimezone(zone)
+        if round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None):
+            self.error(item.source, loc, f"{time:%H:%M} does not exist on {date} in {zone.key}",
+                       "the clocks skip that hour for daylight saving time")
+            return None
+        return moment
+
+    def check_overlaps(self, program: Program) -> None:
+        by_space: dict[tuple, list[SlotNode]] = defaultdict(list)
+        for slot in program.slots:
+            venue_id = slot.venue.id if slot.venue else None
+            if slot.all_rooms and slot.venue is not None and slot.venue.rooms:
+                for room in slot.venue.rooms:
+                    by_space[(venue_id, room.id)].append(slot)
+            else:
+                by_space[(venue_id, slot.room.id if slot.room else None)].append(slot)
+        reported: set[tuple[str, str]] = set()
+        for (venue_id, room_id), slots in sorted(by_space.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+            where = f"room '{room_id}'" if room_id else (f"venue '{venue_id}'" if venue_id else "the program")
+            self.report_overlaps(slots, lambda a, b: f"overlaps '{b.id}' in {where}", reported)
+        by_speaker: dict[str, list[SlotNode]] = defaultdict(list)
+        for slot in program.slots:
+            for speaker in slot.speakers:
+                by_speaker[speaker.id].append(slot)
+        for speaker_id, slots in sorted(by_speaker.items()):
+            self.report_overlaps(slots, lambda a, b, s=speaker_id: f"speaker '{s}' is also in '{b.id}' at that time",
+                                 reported)
+
+    def report_overlaps(self, slots: list[SlotNode], describe, reported: set) -> None:
+        ordered = sorted(slots, key=lambda slot: (slot.start, slot.id))
+        for index, first in enumerate(ordered):
+            for second in ordered[index + 1:]:
+                first_end = first.end or first.start
+                if second.start >= first_end and not (second.start == first.start):
+                    break
+                pair = (first.id, second.id, describe(second, first))
+                if pair in reported or second is first:
+                    continue
+                reported.add(pair)
+                source, loc = self.slot_sources[id(second)]
+                end = f"{first.end:%H:%M}" if first.end else "its start"
+                self.error(source, loc + ("start",), f"slot '{second.id}' {describe(second, first)}",
+                           f"'{first.id}' runs {first.start:%H:%M}-{end} on {first.start:%Y-%m-%d}")
+
+
+def link_content(content: ValidatedContent, root: Path, diagnostics: Diagnostics) -> Program:
+    """Resolve ids and check the schedule; raises ContentError with every problem found.
+
+    Runs even when some files failed validation, so one run reports every
+    problem; references to those files are not reported a second time.
+    """
+    if content.event is None:
+        raise ContentError(diagnostics)
+    valid = {item.id for item in (*content.talks, *content.speakers)}
+    present = {path.stem for folder in ("talks", "speakers") for path in (root / folder).glob("*.yaml")}
+    program = _Linker(content, diagnostics, root, invalid_ids=present - valid).link()
+    if diagnostics:
+        raise ContentError(diagnostics)
+    return program

@@ -1,0 +1,323 @@
+"""Validate stage: pydantic models, one per concept of a symposium's content.
+
+Every model forbids unknown keys, so a typo such as ``affilation`` is an error
+with a "did you mean" hint rather than a silently missing field. Ids are
+ASCII slugs because they become file names and URLs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from enum import Enum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SLUG = re.compile(SLUG_PATTERN)
+# Names that would shadow a folder or page of the built site.
+RESERVED_IDS = frozenset({"index", "pagefind", "assets", "static", "figures", "program", "speakers", "talks",
+                          "publications", "practical", "search", "my-schedule", "sitemap", "robots", "404"})
+_TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f",
+              "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
+
+
+def slugify(text: str) -> str:
+    """ASCII slug of a name: "Radu I. Boţ" -> "radu-i-bot"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+def check_slug(value: str) -> str:
+    if not _SLUG.match(value):
+        suggestion = slugify(value)
+        hint = f"try '{suggestion}'" if suggestion else "use lowercase ASCII letters, digits and hyphens"
+        raise ValueError(f"'{value}' is not a valid id: ids are lowercase ASCII words joined by hyphens ({hint})")
+    if value in RESERVED_IDS:
+        raise ValueError(f"'{value}' is reserved for a page of the site; choose another id")
+    if len(value) > 80:
+        raise ValueError("an id must be at most 80 characters long")
+    return value
+
+
+def _check_text(value: str) -> str:
+    """Single-line text: trimmed, NFC, no control or invisible direction characters."""
+    value = unicodedata.normalize("NFC", value).strip()
+    for char in value:
+        if char in _INVISIBLE or (unicodedata.category(char) == "Cc"):
+            raise ValueError(f"contains the invisible character U+{ord(char):04X}; delete it (retype the text)")
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _check_markdown(value: str) -> str:
+    value = unicodedata.normalize("NFC", value).strip("\n")
+    for char in value:
+        if char in _INVISIBLE - {"\u200d"} or (unicodedata.category(char) == "Cc" and char not in "\n\t"):
+            raise ValueError(f"contains the invisible character U+{ord(char):04X}; delete it (retype the text)")
+    return value
+
+
+def _check_url(value: str) -> str:
+    value = value.strip()
+    if not re.match(r"^(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)$", value, re.IGNORECASE):
+        raise ValueError(f"'{value}' is not a web address: it must start with https:// or http:// (or mailto:)")
+    return value
+
+
+def _parse_time(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _TIME.match(value.strip())
+        if not match:
+            raise ValueError(f"'{value}' is not a time: write it as HH:MM on a 24-hour clock, e.g. \"09:40\"")
+        return dt.time(int(match.group(1)), int(match.group(2)))
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(f"{value} is not a time: write it as HH:MM in quotes, e.g. \"09:40\"")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(check_slug)]
+Text = Annotated[str, AfterValidator(_check_text)]
+Markdown = Annotated[str, AfterValidator(_check_markdown)]
+Url = Annotated[str, AfterValidator(_check_url)]
+ClockTime = Annotated[dt.time, BeforeValidator(_parse_time)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Link(Model):
+    label: Text
+    url: Url
+
+
+class Track(Model):
+    id: Slug
+    name: Text
+    color: str = Field(default="#5b6b8c", pattern=r"^#[0-9a-fA-F]{6}$",
+                       description="A hex colour such as '#1f77b4'; always shown with the track's name.")
+    description: Markdown | None = None
+
+
+class Organizer(Model):
+    name: Text
+    affiliation: Text | None = None
+    url: Url | None = None
+
+
+class Event(Model):
+    """content/event.yaml: what the symposium is, when and where."""
+
+    name: Text
+    short_name: Text | None = None
+    tagline: Text | None = None
+    description: Markdown | None = None
+    start: dt.date
+    end: dt.date
+    timezone: str = Field(description="IANA time zone name, e.g. Europe/Stockholm")
+    city: Text | None = None
+    url: Url | None = Field(default=None, description="Public address of the published site, for links in feeds.")
+    default_venue: Slug | None = None
+    organizers: list[Organizer] = []
+    links: list[Link] = []
+    tracks: list[Track] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            import difflib
+
+            close = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "use an IANA name such as 'Europe/Stockholm'"
+            raise ValueError(f"unknown time zone '{value}' ({hint})") from None
+        return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Event:
+        if self.end < self.start:
+            raise ValueError(f"the event ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class Room(Model):
+    id: Slug
+    name: Text
+    capacity: int | None = Field(default=None, ge=1)
+
+
+class Venue(Model):
+    id: Slug
+    name: Text
+    address: Text | None = None
+    map_url: Url | None = None
+    notes: Markdown | None = None
+    rooms: list[Room] = []
+
+
+class VenueFile(Model):
+    """content/venues.yaml."""
+
+    venues: list[Venue]
+
+
+class SlotKind(str, Enum):
+    talk = "talk"
+    lightning = "lightning"
+    poster = "poster"
+    break_ = "break"
+    meal = "meal"
+    registration = "registration"
+    opening = "opening"
+    closing = "closing"
+    reception = "reception"
+    social = "social"
+    transport = "transport"
+    workshop = "workshop"
+    panel = "panel"
+
+
+#: Kinds whose slot presents a talk file (title, speakers, abstract).
+TALK_KINDS = frozenset({SlotKind.talk, SlotKind.workshop, SlotKind.panel})
+
+
+class Slot(Model):
+    """One entry of a day's program."""
+
+    id: Slug | None = None
+    start: ClockTime
+    end: ClockTime | None = None
+    kind: SlotKind
+    title: Text | None = None
+    talk: Slug | None = None
+    venue: Slug | None = None
+    room: Slug | None = None
+    track: Slug | None = None
+    all_rooms: bool = Field(default=False, description="A plenary slot that spans every room of its venue.")
+    notes: Markdown | None = None
+
+    @model_validator(mode="after")
+    def _talk_or_title(self) -> Slot:
+        if self.kind is SlotKind.talk and self.talk is None:
+            raise ValueError("a slot of kind 'talk' needs 'talk: <talk id>' naming a file in talks/")
+        if self.talk is None and self.title is None:
+            raise ValueError(f"a '{self.kind.value}' slot needs a 'title', e.g. 'Coffee'")
+        if self.talk is not None and self.title is not None:
+            raise ValueError("give either 'talk' or 'title', not both: the title comes from the talk file")
+        if self.talk is not None and self.kind not in TALK_KINDS:
+            kinds = ", ".join(sorted(kind.value for kind in TALK_KINDS))
+            raise ValueError(f"only slots of kind {kinds} can present a talk; this one is '{self.kind.value}'")
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"the slot ends ({self.end:%H:%M}) before it starts ({self.start:%H:%M})")
+        return self
+
+
+class Day(Model):
+    """content/program/<date>.yaml: one day of the program."""
+
+    date: dt.date
+    title: Text | None = None
+    venue: Slug | None = None
+    slots: list[Slot] = []
+
+
+class Talk(Model):
+    """content/talks/<id>.yaml; the id is the file name."""
+
+    title: Text | None = None
+    tba: bool = False
+    subtitle: Text | None = None
+    speakers: list[Slug] = []
+    abstract: Markdown | None = None
+    joint_work: list[Text] = []
+    companion: Slug | None = None
+    part: int | None = Field(default=None, ge=1)
+    track: Slug | None = None
+    links: list[Link] = []
+
+    @model_validator(mode="after")
+    def _title_or_tba(self) -> Talk:
+        if self.tba and self.title is not None:
+            raise ValueError("a talk with 'tba: true' must not have a title; remove one of them")
+        if not self.tba and self.title is None:
+            raise ValueError("the talk needs a 'title', or 'tba: true' while the title is not known")
+        if self.title is not None and self.title.strip().upper() in {"TBA", "TBD"}:
+            raise ValueError(f"write 'tba: true' instead of the title '{self.title}'")
+        if len(set(self.speakers)) != len(self.speakers):
+            raise ValueError("a speaker is listed twice")
+        return self
+
+
+def _author(value: Any) -> Any:
+    if isinstance(value, str):
+        name = value.strip()
+        equal = name.endswith("*")
+        return {"name": name.rstrip("*").strip(), "equal_contribution": equal}
+    return value
+
+
+class Author(Model):
+    name: Text
+    equal_contribution: bool = False
+
+
+class Publication(Model):
+    title: Text
+    authors: list[Annotated[Author, BeforeValidator(_author)]] = Field(
+        min_length=1, description="In order; a trailing '*' marks equal contribution.")
+    et_al: bool = Field(default=False, description="True when the source lists only some of the authors.")
+    venue: Text | None = None
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    doi: str | None = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$")
+    arxiv: str | None = Field(default=None, pattern=r"^(\d{4}\.\d{4,5}(v\d+)?|[a-z\-]+(\.[A-Z]{2})?/\d{7})$")
+    url: Url | None = None
+    abstract: Markdown | None = None
+    notes: Text | None = None
+
+
+class Interest(Model):
+    title: Text
+    description: Markdown | None = None
+
+
+class Education(Model):
+    degree: Text
+    institution: Text
+    advisors: list[Text] = []
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    details: Markdown | None = None
+
+
+class Speaker(Model):
+    """content/speakers/<id>.yaml; the id is the file name."""
+
+    name: Text
+    family_name: Text | None = None
+    affiliations: list[Text] = []
+    position: Text | None = None
+    bio: Markdown | None = None
+    about: Markdown | None = None
+    photo: str | None = Field(default=None, description="A path inside content/, e.g. photos/jane-doe.jpg")
+    links: list[Link] = []
+    interests: list[Interest] = []
+    education: list[Education] = []
+    publications: list[Publication] = []
+
+
+#: Which model validates which part of the content tree (used for hints and the JSON Schema).
+DOCUMENT_MODELS: dict[str, type[Model]] = {
+    "event": Event,
+    "venues": VenueFile,
+    "program": Day,
+    "talks": Talk,
+    "speakers": Speaker,
+}

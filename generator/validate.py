@@ -1,0 +1,154 @@
+"""Validate stage: run each loaded document through its pydantic model.
+
+Pydantic reports a path such as ``slots.3.start``; the loader recorded where
+each path sits in the YAML file, so every error is turned into
+``file:line:col: error: ...`` with a hint an organizer can act on.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from types import UnionType
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import Diagnostics, did_you_mean
+from .load import ContentFiles, SourceDocument
+from .models import Day, Event, Speaker, Talk, Venue, VenueFile, check_slug, slugify
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Located(Generic[T]):
+    """A validated model with the document it came from, for errors in later stages."""
+
+    id: str
+    model: T
+    source: SourceDocument
+
+
+@dataclass(frozen=True)
+class ValidatedContent:
+    event: Located[Event] | None
+    venues: list[Located[Venue]]
+    days: list[Located[Day]]
+    talks: list[Located[Talk]]
+    speakers: list[Located[Speaker]]
+
+
+def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model class that owns the last key of ``loc``, for "did you mean" hints."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return None
+        current = _innermost_model(current.model_fields[part].annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _innermost_model(annotation: Any) -> Any:
+    """Unwrap list[X], X | None and Annotated[X, ...] down to a model class."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _innermost_model(typing.get_args(annotation)[0])
+    if origin in (list, tuple, set, typing.Union, UnionType):
+        for argument in typing.get_args(annotation):
+            found = _innermost_model(argument)
+            if isinstance(found, type) and issubclass(found, BaseModel):
+                return found
+        return None
+    return annotation
+
+
+def _describe(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str, bool]:
+    """Message, hint, and whether the error points at a key rather than a value."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    field = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc[:-1])
+        known = list(owner.model_fields) if owner else []
+        return f"unknown key '{field}'", did_you_mean(field, known) if known else "remove it", True
+    if kind == "missing":
+        return f"missing required key '{field}'", f"add '{field}: ...' here", False
+    message = error["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    hint = ""
+    if kind in ("string_type", "int_type", "int_parsing", "bool_type", "bool_parsing", "list_type",
+                "date_from_datetime_parsing", "date_parsing", "model_type", "dict_type", "float_parsing"):
+        given = error.get("input")
+        shown = repr(given) if not isinstance(given, (dict, list)) else type(given).__name__
+        hint = f"got {shown}"
+        if kind == "list_type":
+            hint += "; write a list, e.g. [a, b] or one '- item' per line"
+    if kind == "enum":
+        hint = f"got {error.get('input')!r}"
+    if kind == "string_pattern_mismatch":
+        message = f"'{error.get('input')}' does not have the expected form"
+        hint = f"it must match {error['ctx']['pattern']}"
+    if field and field not in message:
+        message = f"'{field}': {message}"
+    return message[0].lower() + message[1:] if message else message, hint, False
+
+
+def validate_document(document: SourceDocument, model: type[M], diagnostics: Diagnostics) -> M | None:
+    """Validate one document; report each problem at its position; None if invalid."""
+    if not isinstance(document.data, dict):
+        line, column = document.position(())
+        diagnostics.error(document.path, line, column,
+                          f"the file must hold a mapping of keys ('key: value' lines), not a {type(document.data).__name__}")
+        return None
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as errors:
+        for error in errors.errors(include_url=False):
+            message, hint, at_key = _describe(error, model)
+            line, column = document.position(tuple(error["loc"]), key=at_key)
+            diagnostics.error(document.path, line, column, message, hint)
+        return None
+
+
+def validate_content(files: ContentFiles, diagnostics: Diagnostics) -> ValidatedContent:
+    """Validate every loaded file; ids of talks and speakers come from file names."""
+    event = None
+    if files.event is not None:
+        model = validate_document(files.event, Event, diagnostics)
+        event = Located("event", model, files.event) if model else None
+
+    venues: list[Located[Venue]] = []
+    if files.venues is not None:
+        venue_file = validate_document(files.venues, VenueFile, diagnostics)
+        if venue_file:
+            venues = [Located(venue.id, venue, files.venues) for venue in venue_file.venues]
+
+    def each(documents: list[SourceDocument], model: type[M]) -> list[Located[M]]:
+        validated = []
+        for document in documents:
+            if _check_file_id(document, diagnostics):
+                result = validate_document(document, model, diagnostics)
+                if result is not None:
+                    validated.append(Located(document.path.stem, result, document))
+        return validated
+
+    days = [Located(str(day.model.date), day.model, day.source) for day in each(files.days, Day)]
+    return ValidatedContent(event, venues, days, each(files.talks, Talk), each(files.speakers, Speaker))
+
+
+def _check_file_id(document: SourceDocument, diagnostics: Diagnostics) -> bool:
+    """Talk and speaker ids are their file names, so those must be slugs too."""
+    if document.path.parent.name == "program":
+        return True
+    try:
+        check_slug(document.path.stem)
+    except ValueError as error:
+        suggestion = slugify(document.path.stem) or "a-new-name"
+        diagnostics.error(document.path, 1, 1, f"bad file name: {error}", f"rename it to {suggestion}.yaml")
+        return False
+    return True

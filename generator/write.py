@@ -1,0 +1,86 @@
+"""Write stage: put rendered files on disk so a failed build never harms the last good site.
+
+Everything is written into a staging folder beside the output and swapped in
+with two renames only after every step succeeded; on any error (or Ctrl-C)
+the staging folder is removed and the published site stays byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Iterator
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the site: a relative POSIX path and its bytes."""
+
+    path: str
+    content: bytes
+
+    def __post_init__(self) -> None:
+        parts = PurePosixPath(self.path).parts
+        if not parts or self.path.startswith("/") or any(part in ("..", ".", "") for part in parts):
+            raise ValueError(f"refusing to write outside the site folder: {self.path!r}")
+
+
+@contextlib.contextmanager
+def staging_folder(out: Path) -> Iterator[Path]:
+    """A fresh folder beside ``out``; swapped into place on success, deleted on failure."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+    try:
+        yield staging
+        _swap_in(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"{out} exists and is not a folder")
+    retired = None
+    if out.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        retired.rmdir()
+        os.replace(out, retired)
+    try:
+        os.replace(staging, out)
+    except BaseException:
+        if retired is not None:
+            os.replace(retired, out)
+        raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_files(folder: Path, files: list[OutputFile]) -> int:
+    """Write every file under ``folder``; returns the number of bytes written."""
+    written = 0
+    made: set[Path] = set()
+    for item in files:
+        target = folder / item.path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(item.content)
+        written += len(item.content)
+    return written
+
+
+def copy_tree(source: Path, destination: Path) -> None:
+    """Copy static assets, skipping dotfiles (editor swap files, .DS_Store)."""
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
