@@ -88,8 +88,13 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     build_id = hashlib.sha256(repr(sorted(str(p) for p in templates.rglob("*"))).encode()).hexdigest()[:12]
     context = SiteContext(base_url=_normalise_base_url(options.base_url), figures=figures, build_id=build_id)
     renderer = Renderer(program, make_environment(templates), context)
-    files = list(renderer.all_pages())
+    files = list(renderer.all_files())
     phase("render")
+
+    from .exports import export_files
+
+    files += export_files(program, context.base_url)
+    phase("exports")
 
     if options.minify:
         files = [OutputFile(f.path, minify_html(f.content.decode("utf-8")).encode("utf-8"))
@@ -101,6 +106,11 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
         if STATIC.is_dir():
             copy_tree(STATIC, staging / "assets")
         phase("write")
+        if options.search:
+            from .search import build_search_index
+
+            build_search_index(staging)
+            phase("search index")
     report.pages = sum(1 for f in files if f.path.endswith(".html"))
     report.files = len(files)
     return report

@@ -7,6 +7,7 @@ printed as ``file:line:col: error: ...`` lines, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -95,13 +96,15 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
     build.add_argument("--no-minify", action="store_true", help="write HTML without htmlmin")
     build.add_argument("--jobs", type=int, default=None, help="worker processes for page rendering")
-    for register in _EXTRA_COMMANDS:
-        register(commands)
+    for module_name in COMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        module.register(commands)
     return parser
 
 
-#: Later features add sub-commands here (``register(subparsers)``), keeping this module small.
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+#: Modules that add their own sub-commands with ``register(subparsers)``; each
+#: handler returns an exit code and may raise ContentError or UsageError.
+COMMAND_MODULES: list[str] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

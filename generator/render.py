@@ -125,6 +125,10 @@ class Renderer:
     def not_found(self) -> OutputFile:
         return self.page("404.html", "404.html")
 
+    def all_files(self) -> Iterator[OutputFile]:
+        """Every rendered file of the site: pages plus sitemap, robots.txt, manifest, ..."""
+        yield from self.all_pages()
+
     def all_pages(self) -> Iterator[OutputFile]:
         yield self.home()
         yield self.program_page()
