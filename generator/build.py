@@ -7,6 +7,7 @@ bad content, a template error or Ctrl-C leave the previous site untouched.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,9 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
         figures = build_figures(load_figure_specs(options.content / "figures.yaml"), options.cache_dir / "figures",
                                 progress=say)
     phase("figures")
+    figure_files = [OutputFile(f"figures/{figure.name}.json",
+                               json.dumps(figure.data, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+                    for figure in figures]
 
     templates = options.templates or TEMPLATES
     build_id = hashlib.sha256(repr(sorted(str(p) for p in templates.rglob("*"))).encode()).hexdigest()[:12]
@@ -93,7 +97,7 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
 
     from .exports import export_files
 
-    files += export_files(program, context.base_url)
+    files += export_files(program, context.base_url) + figure_files
     phase("exports")
 
     if options.minify:

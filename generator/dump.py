@@ -52,6 +52,7 @@ def _speaker(speaker: SpeakerNode) -> dict[str, Any]:
                 "arxiv": publication.arxiv,
                 "url": publication.url,
                 "abstract": publication.abstract,
+                "notes": publication.notes,
             }
             for publication in speaker.publications
         ],
