@@ -230,7 +230,7 @@ class _Linker:
         for item in self.content.speakers:
             speaker: Speaker = item.model
             expected = slugify(speaker.name)
-            if expected in names and names[expected] != item.id:
+            if expected and expected in names and names[expected] != item.id:
                 self.error(item.source, ("name",), f"speaker '{item.id}' has the same name as '{names[expected]}'",
                            "merge the two files, or tell the people apart in 'name'")
             names.setdefault(expected, item.id)
@@ -322,7 +322,13 @@ class _Linker:
             for index, slot in enumerate(day.slots):
                 loc = ("slots", index)
                 start = self.instant(item, loc + ("start",), day.date, slot.start, zone)
-                end = self.instant(item, loc + ("end",), day.date, slot.end, zone) if slot.end else None
+                end = None
+                if slot.end is not None and slot.end_date is not None and slot.end_date <= day.date:
+                    self.error(item.source, loc + ("end_date",), f"'end_date' {slot.end_date} is not after the "
+                               f"slot's day {day.date}", "leave 'end_date' out for a slot that ends on its day")
+                    continue
+                if slot.end is not None:
+                    end = self.instant(item, loc + ("end",), slot.end_date or day.date, slot.end, zone)
                 venue_id = slot.venue or day_venue
                 venue = venues.get(venue_id) if venue_id else None
                 if slot.venue is not None and venue is None:

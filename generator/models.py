@@ -196,6 +196,9 @@ class Slot(Model):
     id: Slug | None = None
     start: ClockTime
     end: ClockTime | None = None
+    end_date: dt.date | None = Field(
+        default=None, description="The date of 'end' when it is after the slot's day: a slot past midnight "
+                                  "or longer than a day (the link stage checks it is after the day).")
     kind: SlotKind
     title: Text | None = None
     talk: Slug | None = None
@@ -216,8 +219,11 @@ class Slot(Model):
         if self.talk is not None and self.kind not in TALK_KINDS:
             kinds = ", ".join(sorted(kind.value for kind in TALK_KINDS))
             raise ValueError(f"only slots of kind {kinds} can present a talk; this one is '{self.kind.value}'")
-        if self.end is not None and self.end <= self.start:
-            raise ValueError(f"the slot ends ({self.end:%H:%M}) before it starts ({self.start:%H:%M})")
+        if self.end_date is not None and self.end is None:
+            raise ValueError("'end_date' needs an 'end' time on that date")
+        if self.end is not None and self.end_date is None and self.end <= self.start:
+            raise ValueError(f"the slot ends ({self.end:%H:%M}) before it starts ({self.start:%H:%M}); "
+                             "for a slot that ends after midnight, add 'end_date'")
         return self
 
 
