@@ -1,0 +1,248 @@
+"""What every feed agrees on: identities, rooms, addresses and plain text.
+
+The iCalendar and frab exports describe the same slots; deciding here once
+which room a slot belongs to, what its stable ids are and where its page
+lives keeps the two feeds (and the importer that reads them back) consistent.
+Nothing here reads a clock: every value is derived from the content alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import uuid
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+from ..link import Program, RoomNode, SlotNode, SpeakerNode, VenueNode
+from ..markup import render_markdown
+from ..models import slugify
+from ..render import page_url
+
+#: Language of the site's texts (templates/base.html says lang="en").
+LANGUAGE = "en"
+GENERATOR = "symposium-site"
+
+
+def acronym(program: Program) -> str:
+    """The conference's short machine name, e.g. ``optimization_for_learning_2026``.
+
+    The c3voc schemas allow only ``[a-z0-9_]`` in it (no hyphens), so the
+    slug of the (short) name has its hyphens turned into underscores, and the
+    year is added because one series holds the same name every year.
+    """
+    event = program.event
+    base = slugify(event.short_name or event.name).replace("-", "_") or "event"
+    year = str(event.start.year)
+    return base if base.endswith(year) else f"{base}_{year}"
+
+
+def namespace(program: Program) -> uuid.UUID:
+    """UUID namespace of this conference, so two conferences never share a guid."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"urn:{GENERATOR}:{acronym(program)}")
+
+
+def slot_guid(program: Program, slot: SlotNode) -> str:
+    return str(uuid.uuid5(namespace(program), f"slot:{slot.id}"))
+
+
+def speaker_guid(program: Program, speaker: SpeakerNode) -> str:
+    return str(uuid.uuid5(namespace(program), f"speaker:{speaker.id}"))
+
+
+def slot_numbers(program: Program) -> dict[str, int]:
+    """A six-digit number per slot id, for the legacy integer ``id`` the frab formats require.
+
+    Derived from a hash of the slot id rather than the slot's position, so
+    adding a slot does not renumber the others (apps keep favourites by id);
+    the rare collision moves to the next free number, in id order.
+    """
+    numbers: dict[str, int] = {}
+    used: set[int] = set()
+    for slot_id in sorted(slot.id for slot in program.slots):
+        number = 100000 + uuid.uuid5(namespace(program), f"slot-number:{slot_id}").int % 900000
+        while number in used:
+            number = 100000 + (number - 100000 + 1) % 900000
+        used.add(number)
+        numbers[slot_id] = number
+    return numbers
+
+
+def calendar_domain(program: Program) -> str:
+    """Right-hand side of iCalendar UIDs: the host of ``event.url``, else the event's slug.
+
+    Not the build's ``--base-url``: a preview build under another address must
+    not give every event new UIDs, or subscribed calendars would show duplicates.
+    """
+    host = urlsplit(program.event.url).hostname if program.event.url else None
+    return host or acronym(program).replace("_", "-")
+
+
+def absolute_base(program: Program, base_url: str) -> str | None:
+    """Absolute address of the site, or None: the build's base URL if absolute, else ``event.url``."""
+    for candidate in (base_url, program.event.url):
+        if candidate and urlsplit(candidate).scheme in ("http", "https"):
+            return candidate if candidate.endswith("/") else candidate + "/"
+    return None
+
+
+def slot_page(slot: SlotNode) -> str:
+    """Site-relative page of a slot: its talk page, else its day in the program."""
+    if slot.talk is not None:
+        return page_url("talk", slot.talk.id)
+    return page_url("day", slot.start.date().isoformat())
+
+
+def absolute(base: str | None, path: str) -> str | None:
+    return urljoin(base, path) if base else None
+
+
+def display_title(slot: SlotNode) -> str:
+    """The title a calendar shows: a TBA talk is announced by its speakers."""
+    if slot.tba:
+        names = ", ".join(speaker.name for speaker in slot.speakers)
+        return f"TBA — {names}" if names else "TBA"
+    return slot.display_title
+
+
+def minutes(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def hh_mm(total_minutes: int) -> str:
+    return f"{total_minutes // 60:02d}:{total_minutes % 60:02d}"
+
+
+def duration(slot: SlotNode) -> str:
+    """``HH:MM``; a slot without an end (the dinner) lasts "00:00" rather than an invented length."""
+    return hh_mm(minutes(slot.end - slot.start) if slot.end else 0)
+
+
+def timeslot(program: Program) -> str:
+    """The grid the program is laid out on: gcd of every start, end and length (5 minutes for Lund)."""
+    values = [slot.start.hour * 60 + slot.start.minute for slot in program.slots]
+    values += [slot.end.hour * 60 + slot.end.minute for slot in program.slots if slot.end]
+    step = math.gcd(*values) if values else 0
+    return hh_mm(step if 0 < step <= 60 else 15)
+
+
+@dataclass(frozen=True)
+class ScheduleRoom:
+    """A column of the schedule: a real room, a whole venue, or (no venue at all) the event's city."""
+
+    key: tuple[str, str]
+    name: str
+    venue: VenueNode | None
+    room: RoomNode | None
+
+    @property
+    def slug(self) -> str:
+        return "-".join(part for part in self.key if part) or "event"
+
+
+def _room_key(slot: SlotNode) -> tuple[str, str]:
+    """Which column a slot goes in.
+
+    A plenary (``all_rooms``) is listed once, under its venue's first room:
+    frab apps draw one column per room, and the same event under every room
+    would repeat it n times in "now/next" lists and break the schedule's
+    unique-guid rule. A slot at a venue without a room goes under the venue.
+    """
+    if slot.room is not None:
+        return (slot.room.venue.id, slot.room.id)
+    if slot.venue is not None:
+        if slot.all_rooms and slot.venue.rooms:
+            return (slot.venue.id, slot.venue.rooms[0].id)
+        return (slot.venue.id, "")
+    return ("", "")
+
+
+def schedule_rooms(program: Program) -> list[ScheduleRoom]:
+    """Every room of the conference, in venues.yaml order, plus the venue- or event-wide columns in use.
+
+    An event without rooms (Lund) gets one column per venue; slots without
+    any venue go under a column named after the event's city (or its name):
+    where they happen, said no more precisely than the content does.
+    """
+    used = {_room_key(slot) for slot in program.slots}
+    rooms: list[ScheduleRoom] = []
+    if ("", "") in used:
+        rooms.append(ScheduleRoom(("", ""), program.event.city or program.event.name, None, None))
+    for venue in program.venues.values():
+        if (venue.id, "") in used:
+            rooms.append(ScheduleRoom((venue.id, ""), venue.name, venue, None))
+        rooms += [ScheduleRoom((venue.id, room.id), room.name, venue, room) for room in venue.rooms]
+    names = [room.name for room in rooms]
+    return [ScheduleRoom(room.key, f"{room.name} ({room.venue.name})", room.venue, room.room)
+            if names.count(room.name) > 1 and room.room is not None and room.venue is not None else room
+            for room in rooms]
+
+
+def room_of(slot: SlotNode, rooms: list[ScheduleRoom]) -> ScheduleRoom:
+    key = _room_key(slot)
+    return next(room for room in rooms if room.key == key)
+
+
+def location(program: Program, slot: SlotNode) -> str:
+    """Where to go, as a calendar shows it: room, venue, address (a plenary names no single room)."""
+    parts: list[str | None] = []
+    if slot.room is not None:
+        parts.append(slot.room.name)
+    if slot.venue is not None:
+        parts += [slot.venue.name, slot.venue.address]
+    else:
+        parts.append(program.event.city)
+    return ", ".join(part for part in parts if part)
+
+
+class _TextExtractor(HTMLParser):
+    BLOCKS = {"p", "li", "br", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "hr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.href: str | None = None
+        self.link_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n" if tag not in ("li", "br", "tr") else "\n")
+        if tag == "li":
+            self.parts.append("- ")
+        if tag == "a":
+            self.href = dict(attrs).get("href")
+            self.link_text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.href and self.href not in "".join(self.link_text):
+            self.parts.append(f" ({self.href})")
+        if tag == "a":
+            self.href = None
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+        if self.href is not None:
+            self.link_text.append(data)
+
+
+def plain_text(markdown: str | None) -> str:
+    """Markdown as readable plain text (for iCalendar, which has no markup): links keep their address."""
+    if not markdown:
+        return ""
+    extractor = _TextExtractor()
+    extractor.feed(render_markdown(markdown))
+    extractor.close()
+    lines = [line.strip() for line in html.unescape("".join(extractor.parts)).splitlines()]
+    text = "\n".join(lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip()
+
+
+def joint_work_sentence(names: list[str]) -> str:
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Based on joint work with {listed}."

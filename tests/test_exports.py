@@ -1,0 +1,319 @@
+"""The calendar and schedule feeds: iCalendar, frab/c3voc JSON and XML.
+
+The real Lund program is exported once per module; a tiny multi-room program
+written into ``tmp_path`` covers rooms, tracks, plenaries and parallel slots.
+The frab files are checked against the published c3voc schemas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import textwrap
+from pathlib import Path
+
+import icalendar
+import jsonschema
+import pytest
+import xmlschema
+from defusedxml import ElementTree as SafeET
+
+from generator.dump import program_to_dict
+from generator.exports import export_files
+from generator.pipeline import load_program
+
+ROOT = Path(__file__).parent.parent
+SCHEMAS = Path("/work/shared/schemas/c3voc")
+if not SCHEMAS.is_dir():  # a fresh clone elsewhere: the same files may be vendored beside the tests
+    SCHEMAS = ROOT / "tests" / "schemas" / "c3voc"
+UTC = dt.timezone.utc
+
+pytestmark = pytest.mark.skipif(not SCHEMAS.is_dir(), reason="c3voc schemas not available")
+
+
+def files_of(program, base_url="/") -> dict[str, bytes]:
+    return {f.path: f.content for f in export_files(program, base_url)}
+
+
+@pytest.fixture(scope="module")
+def lund():
+    return load_program(ROOT / "content")
+
+
+@pytest.fixture(scope="module")
+def lund_files(lund) -> dict[str, bytes]:
+    return files_of(lund)
+
+
+@pytest.fixture(scope="module")
+def json_validator():
+    schema = json.loads((SCHEMAS / "schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft6Validator(schema, format_checker=jsonschema.Draft6Validator.FORMAT_CHECKER)
+
+
+@pytest.fixture(scope="module")
+def xml_schema():
+    return xmlschema.XMLSchema(str(SCHEMAS / "schedule.xml.xsd"))
+
+
+def json_events(data: dict) -> list[dict]:
+    return [event for day in data["schedule"]["conference"]["days"]
+            for events in day["rooms"].values() for event in events]
+
+
+def slot_id(event: dict, acronym: str) -> str:
+    """What the importer does: the slug without its ``<acronym>-<id>-`` prefix."""
+    prefix = f"{acronym}-{event['id']}-"
+    assert event["slug"].startswith(prefix)
+    return event["slug"][len(prefix):]
+
+
+def vevents(ics: bytes) -> list[icalendar.Event]:
+    return list(icalendar.Calendar.from_ical(ics).walk("VEVENT"))
+
+
+# ----------------------------------------------------------------- frab / c3voc
+
+
+def test_schedule_json_validates_against_the_c3voc_schema(lund_files, json_validator):
+    data = json.loads(lund_files["schedule.json"])
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in json_validator.iter_errors(data)]
+    assert errors == []
+
+
+def test_schedule_xml_validates_against_the_c3voc_xsd(lund_files, xml_schema):
+    errors = [str(error) for error in xml_schema.iter_errors(lund_files["schedule.xml"].decode("utf-8"))]
+    assert errors == []
+
+
+def test_every_slot_is_in_the_schedule_json_exactly_once(lund, lund_files):
+    data = json.loads(lund_files["schedule.json"])
+    acronym = data["schedule"]["conference"]["acronym"]
+    ids = [slot_id(event, acronym) for event in json_events(data)]
+    assert sorted(ids) == sorted(slot.id for slot in lund.slots)
+    assert len(ids) == len(set(ids)) == 39
+
+
+def test_every_slot_is_in_the_schedule_xml_exactly_once_with_the_json_guid(lund, lund_files):
+    root = SafeET.fromstring(lund_files["schedule.xml"])
+    xml_guids = [event.get("guid") for event in root.iter("event")]
+    json_guids = [event["guid"] for event in json_events(json.loads(lund_files["schedule.json"]))]
+    assert len(xml_guids) == len(set(xml_guids)) == len(lund.slots)
+    assert xml_guids == json_guids
+
+
+def test_schedule_events_carry_local_start_with_offset_and_duration(lund, lund_files):
+    data = json.loads(lund_files["schedule.json"])
+    acronym = data["schedule"]["conference"]["acronym"]
+    by_id = {slot_id(event, acronym): event for event in json_events(data)}
+    for slot in program_to_dict(lund)["slots"]:
+        event = by_id[slot["id"]]
+        assert event["date"] == slot["start"]
+        assert event["type"] == slot["kind"]
+        if slot["end"] is None:
+            assert event["duration"] == "00:00" and "end" not in event
+        else:
+            length = dt.datetime.fromisoformat(slot["end"]) - dt.datetime.fromisoformat(slot["start"])
+            assert event["duration"] == f"{length.seconds // 3600:02d}:{length.seconds // 60 % 60:02d}"
+    registration = by_id["2026-05-06-0830-registration"]
+    assert registration["date"] == "2026-05-06T08:30:00+02:00" and registration["duration"] == "00:15"
+
+
+def test_a_tba_talk_keeps_its_speaker_in_the_schedule(lund, lund_files):
+    data = json.loads(lund_files["schedule.json"])
+    acronym = data["schedule"]["conference"]["acronym"]
+    event = next(e for e in json_events(data) if slot_id(e, acronym) == "richtarik")
+    assert lund.talks["richtarik"].tba
+    assert event["title"] == "TBA — Peter Richtárik"
+    assert [(p["slug"], p["name"]) for p in event["persons"]] == [("peter-richtarik", "Peter Richtárik")]
+    assert event["persons"][0]["biography"]
+
+
+def test_unicode_names_survive_in_json_and_xml(lund_files):
+    names = {p["public_name"] for e in json_events(json.loads(lund_files["schedule.json"])) for p in e["persons"]}
+    assert {"Peter Richtárik", "Radu I. Boţ"} <= names
+    root = SafeET.fromstring(lund_files["schedule.xml"])
+    assert {"Peter Richtárik", "Radu I. Boţ"} <= {person.text for person in root.iter("person")}
+
+
+def test_a_speaker_is_the_same_person_in_every_event(lund_files):
+    guids: dict[str, set[str]] = {}
+    for event in json_events(json.loads(lund_files["schedule.json"])):
+        for person in event["persons"]:
+            guids.setdefault(person["slug"], set()).add(person["guid"])
+    assert all(len(found) == 1 for found in guids.values())
+    assert len({next(iter(found)) for found in guids.values()}) == len(guids)
+
+
+def test_a_room_less_event_gets_one_room_per_venue_and_one_for_slots_without_venue(lund, lund_files):
+    rooms = [room["name"] for room in json.loads(lund_files["schedule.json"])["schedule"]["conference"]["rooms"]]
+    assert rooms == ["Lund", "Historical Museum at Lund University", "Turning Torso", "Lund Cathedral"]
+
+
+# ----------------------------------------------------------------- iCalendar
+
+
+def test_schedule_ics_has_one_vevent_per_slot_at_the_right_instant(lund, lund_files):
+    events = {str(e["UID"]).split("@")[0]: e for e in vevents(lund_files["schedule.ics"])}
+    slots = program_to_dict(lund)["slots"]
+    assert len(events) == len(slots) == len(vevents(lund_files["schedule.ics"]))
+    for slot in slots:
+        event = events[slot["id"]]
+        assert event.start.astimezone(UTC) == dt.datetime.fromisoformat(slot["start"]).astimezone(UTC)
+        if slot["end"] is None:
+            assert "DTEND" not in event and "DURATION" not in event
+        else:
+            assert event.end.astimezone(UTC) == dt.datetime.fromisoformat(slot["end"]).astimezone(UTC)
+    registration = events["2026-05-06-0830-registration"]
+    assert registration.start.astimezone(UTC) == dt.datetime(2026, 5, 6, 6, 30, tzinfo=UTC)
+    assert registration["DTSTART"].params["TZID"] == "Europe/Stockholm"
+
+
+def test_schedule_ics_defines_the_event_time_zone(lund_files):
+    calendar = icalendar.Calendar.from_ical(lund_files["schedule.ics"])
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Stockholm"]
+    assert calendar.get_missing_tzids() == set()
+
+
+def test_ics_lines_end_in_crlf_and_are_folded_at_75_octets(lund_files):
+    raw = lund_files["schedule.ics"]
+    assert raw.endswith(b"\r\n")
+    lines = raw.split(b"\r\n")[:-1]
+    assert b"\n" not in b"".join(lines)
+    assert max(len(line) for line in lines) <= 75
+    assert any(line.startswith(b" ") for line in lines)  # long abstracts were folded, not cut
+
+
+def test_ics_summary_description_and_unicode(lund_files):
+    events = {str(e["UID"]).split("@")[0]: e for e in vevents(lund_files["schedule.ics"])}
+    assert str(events["richtarik"]["SUMMARY"]) == "TBA — Peter Richtárik"
+    assert "Radu I. Boţ (University of Vienna)" in str(events["bot-tikhonov"]["DESCRIPTION"])
+    assert "Boţ" in lund_files["schedule.ics"].decode("utf-8")
+    assert "URL" not in events["bot-tikhonov"]  # the site has no absolute address
+
+
+def test_every_scheduled_talk_has_its_own_ics(lund, lund_files):
+    scheduled = sorted(talk.id for talk in lund.talks.values() if talk.slot is not None)
+    assert sorted(p[len("talks/"):-len(".ics")] for p in lund_files if p.endswith(".ics") and "/" in p) == scheduled
+    for talk_id in scheduled:
+        calendar = icalendar.Calendar.from_ical(lund_files[f"talks/{talk_id}.ics"])
+        [event] = calendar.walk("VEVENT")
+        assert str(event["UID"]).startswith(f"{talk_id}@")
+        assert calendar.get_missing_tzids() == set() and calendar.walk("VTIMEZONE")
+
+
+def test_exports_are_byte_identical_across_two_runs(lund_files):
+    again = files_of(load_program(ROOT / "content"))
+    assert list(again) == list(lund_files)
+    assert all(again[path] == lund_files[path] for path in again)
+
+
+# ----------------------------------------------------------------- a multi-room program
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+MULTI_ROOM = {
+    "event.yaml": """\
+        name: Tiny Workshop
+        start: 2026-10-20
+        end: 2026-10-20
+        timezone: Europe/Stockholm
+        city: Umeå
+        url: https://tiny.example.org/
+        default_venue: campus
+        tracks:
+          - {id: theory, name: Theory, color: "#1F77B4"}
+        """,
+    "venues.yaml": """\
+        venues:
+          - id: campus
+            name: Campus Hall
+            address: Universitetstorget 4, Umeå
+            rooms:
+              - {id: aula, name: Aula}
+              - {id: room-b, name: Room B}
+              - {id: room-c, name: Room C}
+        """,
+    "program/2026-10-20.yaml": """\
+        date: 2026-10-20
+        slots:
+          - {start: "09:00", end: "09:30", kind: opening, title: Opening, all_rooms: true}
+          - {start: "09:30", end: "10:10", kind: talk, talk: theory-talk, room: aula, track: theory}
+          - {start: "09:30", end: "10:10", kind: talk, talk: applied-talk, room: room-b}
+          - {start: "10:15", end: "12:15", kind: workshop, talk: hands-on, room: room-c}
+          - {start: "12:15", end: "13:00", kind: meal, title: Lunch}
+          - {start: "19:00", kind: meal, title: Dinner, venue: campus}
+        """,
+    "talks/theory-talk.yaml": "title: Convergence of Everything\nspeakers: [ada]\nabstract: A *bold* claim.\n",
+    "talks/applied-talk.yaml": "tba: true\nspeakers: [bo]\n",
+    "talks/hands-on.yaml": "title: Hands-on JAX\nspeakers: [ada, bo]\n",
+    "speakers/ada.yaml": "name: Ada Łukasiewicz\naffiliations: [Umeå University]\nbio: Works on *proofs*.\n",
+    "speakers/bo.yaml": "name: Bo Öberg\n",
+}
+
+
+@pytest.fixture(scope="module")
+def multi_room(tmp_path_factory):
+    program = load_program(write_tree(tmp_path_factory.mktemp("multi"), MULTI_ROOM))
+    return program, files_of(program, "/preview/")
+
+
+def test_multi_room_exports_validate_against_both_schemas(multi_room, json_validator, xml_schema):
+    _, files = multi_room
+    data = json.loads(files["schedule.json"])
+    assert [e.message for e in json_validator.iter_errors(data)] == []
+    assert [str(e) for e in xml_schema.iter_errors(files["schedule.xml"].decode("utf-8"))] == []
+
+
+def test_multi_room_schedule_lists_every_room_and_each_event_under_its_room(multi_room):
+    program, files = multi_room
+    conference = json.loads(files["schedule.json"])["schedule"]["conference"]
+    assert [room["name"] for room in conference["rooms"]] == ["Campus Hall", "Aula", "Room B", "Room C"]
+    [day] = conference["days"]
+    placed = {event["title"]: room for room, events in day["rooms"].items() for event in events}
+    assert placed == {
+        "Opening": "Aula",  # a plenary is listed once, under the venue's first room
+        "Convergence of Everything": "Aula",
+        "TBA — Bo Öberg": "Room B",
+        "Hands-on JAX": "Room C",
+        "Lunch": "Campus Hall",
+        "Dinner": "Campus Hall",
+    }
+    assert all(event["room"] == room for room, events in day["rooms"].items() for event in events)
+    root = SafeET.fromstring(files["schedule.xml"])
+    assert {(event.findtext("title"), room.get("name")) for room in root.iter("room")
+            for event in room.iter("event")} == set(placed.items())
+
+
+def test_multi_room_schedule_carries_tracks_types_durations_and_absolute_urls(multi_room):
+    _, files = multi_room
+    schedule = json.loads(files["schedule.json"])["schedule"]
+    assert schedule["conference"]["tracks"] == [{"name": "Theory", "slug": "theory", "color": "#1f77b4"}]
+    events = {event["title"]: event for event in json_events({"schedule": schedule})}
+    assert events["Convergence of Everything"]["track"] == "Theory"
+    assert events["Hands-on JAX"]["type"] == "workshop" and events["Hands-on JAX"]["duration"] == "02:00"
+    assert events["Dinner"]["duration"] == "00:00"
+    assert events["Hands-on JAX"]["url"] == "https://tiny.example.org/talks/hands-on.html"
+    assert [p["name"] for p in events["Hands-on JAX"]["persons"]] == ["Ada Łukasiewicz", "Bo Öberg"]
+    assert events["Convergence of Everything"]["persons"][0]["biography"] == "Works on *proofs*."
+
+
+def test_multi_room_ics_carries_location_categories_and_url(multi_room):
+    _, files = multi_room
+    events = {str(e["SUMMARY"]): e for e in vevents(files["schedule.ics"])}
+    theory = events["Convergence of Everything"]
+    assert str(theory["LOCATION"]) == "Aula, Campus Hall, Universitetstorget 4, Umeå"
+    assert list(theory["CATEGORIES"].cats) == ["Theory", "Talk"]
+    assert str(theory["URL"]) == "https://tiny.example.org/talks/theory-talk.html"
+    assert str(theory["UID"]) == "theory-talk@tiny.example.org"
+    assert "A bold claim." in str(theory["DESCRIPTION"])
+    assert str(events["Opening"]["LOCATION"]) == "Campus Hall, Universitetstorget 4, Umeå"
+    assert "DTEND" not in events["Dinner"]
+    assert events["Hands-on JAX"].end - events["Hands-on JAX"].start == dt.timedelta(hours=2)
