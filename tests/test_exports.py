@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import textwrap
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import icalendar
 import jsonschema
@@ -45,10 +48,28 @@ def lund_files(lund) -> dict[str, bytes]:
     return files_of(lund)
 
 
-@pytest.fixture(scope="module")
-def json_validator():
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def format_checker(absolute_urls: bool) -> jsonschema.FormatChecker:
+    """The formats the schema names but jsonschema's draft-6 checker skips (uuid, date-time, date, uri).
+
+    ``uri`` means an absolute address; a site built without one (``--base-url /``)
+    can only give page addresses relative to the schedule file, so there it
+    is checked as a URI reference.
+    """
+    checker = jsonschema.FormatChecker()
+    checker.checks("uuid", raises=ValueError)(lambda value: str(uuid.UUID(value)) == value)
+    checker.checks("date-time")(lambda value: bool(RFC3339.match(value)))
+    checker.checks("date", raises=ValueError)(lambda value: bool(dt.date.fromisoformat(value)))
+    checker.checks("uri")(lambda value: bool(urlsplit(value).scheme) or not absolute_urls)
+    return checker
+
+
+def schema_errors(data: dict, absolute_urls: bool = True) -> list[str]:
     schema = json.loads((SCHEMAS / "schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft6Validator(schema, format_checker=jsonschema.Draft6Validator.FORMAT_CHECKER)
+    validator = jsonschema.Draft6Validator(schema, format_checker=format_checker(absolute_urls))
+    return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(data)]
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +96,21 @@ def vevents(ics: bytes) -> list[icalendar.Event]:
 # ----------------------------------------------------------------- frab / c3voc
 
 
-def test_schedule_json_validates_against_the_c3voc_schema(lund_files, json_validator):
+def test_schedule_json_validates_against_the_c3voc_schema(lund_files):
+    assert schema_errors(json.loads(lund_files["schedule.json"]), absolute_urls=False) == []
+
+
+def test_schedule_json_with_an_absolute_base_url_has_only_absolute_urls(lund):
+    data = json.loads(files_of(lund, "https://symposium.example.org/lund/")["schedule.json"])
+    assert schema_errors(data) == []
+    assert data["schedule"]["base_url"] == "https://symposium.example.org/lund/"
+    assert json_events(data)[1]["url"].startswith("https://symposium.example.org/lund/")
+
+
+def test_the_format_checks_catch_a_bad_guid_and_a_relative_url(lund_files):
     data = json.loads(lund_files["schedule.json"])
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in json_validator.iter_errors(data)]
-    assert errors == []
+    json_events(data)[0]["guid"] = "not-a-uuid"
+    assert len(schema_errors(data)) == 1 + len(json_events(data))  # the guid, and every relative url
 
 
 def test_schedule_xml_validates_against_the_c3voc_xsd(lund_files, xml_schema):
@@ -265,10 +297,9 @@ def multi_room(tmp_path_factory):
     return program, files_of(program, "/preview/")
 
 
-def test_multi_room_exports_validate_against_both_schemas(multi_room, json_validator, xml_schema):
+def test_multi_room_exports_validate_against_both_schemas(multi_room, xml_schema):
     _, files = multi_room
-    data = json.loads(files["schedule.json"])
-    assert [e.message for e in json_validator.iter_errors(data)] == []
+    assert schema_errors(json.loads(files["schedule.json"])) == []
     assert [str(e) for e in xml_schema.iter_errors(files["schedule.xml"].decode("utf-8"))] == []
 
 

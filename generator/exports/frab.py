@@ -117,6 +117,7 @@ def schedule_dict(program: Program, base_url: str) -> dict[str, Any]:
     conference: dict[str, Any] = {
         "acronym": common.acronym(program),
         "title": event_info.name,
+        **({"description": event_info.description} if event_info.description else {}),
         "start": event_info.start.isoformat(),
         "end": event_info.end.isoformat(),
         "daysCount": len(program.days),
