@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from .cli import UsageError
-from .diagnostics import ContentError, did_you_mean
+from .diagnostics import ContentError, Diagnostics, did_you_mean
 from .models import check_slug, slugify
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -219,6 +219,15 @@ def _clock(value: str, option: str) -> str:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
+def report_problems(diagnostics: Diagnostics) -> int:
+    """Print problems as ``file:line:col: error: ...`` and say that no file changed; returns exit code 1."""
+    problems = diagnostics.sorted()
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+    print(f"{len(problems)} error{'s' if len(problems) != 1 else ''} found; nothing was written.", file=sys.stderr)
+    return 1
+
+
 def _problems(content: Path) -> set[str]:
     """Content problems as text without positions, to tell new problems from old ones."""
     from .pipeline import load_program
@@ -267,9 +276,7 @@ def apply_checked(content: Path, edits: list[_Edit]) -> bool:
             if new:
                 for edit in reversed(done):
                     edit.undo()
-                for problem in sorted(set(new)):
-                    print(problem.format(), file=sys.stderr)
-                print(f"{len(set(new))} error(s) in the result; nothing was written.", file=sys.stderr)
+                report_problems(Diagnostics(problems=new))
                 return False
     except BaseException:
         for edit in reversed(done):
