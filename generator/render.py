@@ -9,19 +9,48 @@ absolute address is required (canonical links, sitemap, feeds).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
+import urllib.parse
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Iterator
 
 import jinja2
 from markupsafe import Markup
 
-from .link import DayNode, Program, SlotNode, SpeakerNode, TalkNode
+from .link import DayNode, Program, RoomNode, SlotNode, SpeakerNode, TalkNode, fold
 from .markup import render_inline, render_markdown
+from .models import Publication, SlotKind
 from .write import OutputFile
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+#: Row height of the multi-room grid: one CSS grid row per this many minutes.
+GRID_MINUTES = 5
+
+#: How each kind of slot is presented: a text label (colour never carries meaning alone) and an icon.
+KIND_LABELS: dict[SlotKind, tuple[str, str]] = {
+    SlotKind.talk: ("Talk", "talk"),
+    SlotKind.workshop: ("Workshop", "talk"),
+    SlotKind.panel: ("Panel", "talk"),
+    SlotKind.lightning: ("Lightning talks", "bolt"),
+    SlotKind.poster: ("Poster session", "poster"),
+    SlotKind.break_: ("Break", "coffee"),
+    SlotKind.meal: ("Meal", "meal"),
+    SlotKind.registration: ("Registration", "badge"),
+    SlotKind.opening: ("Opening", "flag"),
+    SlotKind.closing: ("Closing", "flag"),
+    SlotKind.reception: ("Reception", "glass"),
+    SlotKind.social: ("Social event", "glass"),
+    SlotKind.transport: ("Bus", "bus"),
+}
+#: Kinds drawn as slim bands rather than cards.
+BAND_KINDS = frozenset({SlotKind.break_, SlotKind.meal, SlotKind.registration, SlotKind.opening, SlotKind.closing})
+#: Kinds that happen away from the talks: listed on the practical page.
+SOCIAL_KINDS = frozenset({SlotKind.reception, SlotKind.social, SlotKind.transport})
 
 
 @dataclass(frozen=True)
@@ -63,6 +92,168 @@ def _utc_offset(value: dt.datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+def _long_date(value: dt.date) -> str:
+    """'Wednesday 6 May 2026': unambiguous whatever the reader's locale."""
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def _short_date(value: dt.date) -> str:
+    return f"{value:%a} {value.day} {value:%b}"
+
+
+def _utc_stamp(value: dt.datetime) -> str:
+    """An instant as an iCalendar UTC date-time (RFC 5545 form 2: ``20260507T085000Z``)."""
+    return value.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def join_names(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def date_range(start: dt.date, end: dt.date) -> str:
+    """'5–8 May 2026', '30 April – 2 May 2026': the shortest unambiguous range."""
+    if start == end:
+        return f"{start.day} {start:%B %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end:%B %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+
+
+def zone_label(program: Program) -> str:
+    """'Times in Lund, CEST (UTC+2)', from the event's zone and the program's own dates."""
+    instants = [slot.start for slot in program.slots] or [
+        dt.datetime.combine(program.event.start, dt.time(12), tzinfo=program.zone)]
+    names: list[str] = []
+    for instant in instants:
+        name = f"{instant.tzname()} ({_utc_offset(instant)})"
+        if name not in names:
+            names.append(name)
+    place = program.event.city or program.zone.key.split("/")[-1].replace("_", " ")
+    return f"Times in {place}, " + " / ".join(names)
+
+
+def osm_search_url(address: str) -> str:
+    """An OpenStreetMap search for an address: derived from the content, never a guessed pin."""
+    return "https://www.openstreetmap.org/search?query=" + urllib.parse.quote(address)
+
+
+def map_link(venue: Any) -> str | None:
+    if venue.map_url:
+        return venue.map_url
+    return osm_search_url(venue.address) if venue.address else None
+
+
+def is_same_person(author: str, speaker: SpeakerNode) -> bool:
+    """Whether an author string names the speaker ('Jason D Lee' == 'Jason D. Lee')."""
+    words = re.sub(r"[^a-z ]", " ", fold(author)).split()
+    target = re.sub(r"[^a-z ]", " ", fold(speaker.name)).split()
+    if words == target:
+        return True
+    family = fold(speaker.family_name).split()
+    return bool(words and target) and words[-len(family):] == family and words[0][:1] == target[0][:1]
+
+
+def until_of(day: DayNode) -> dict[str, dt.datetime]:
+    """When each slot stops being 'now': its end, else the next later start that day, else midnight."""
+    starts = sorted({slot.start for slot in day.slots})
+    midnight = dt.datetime.combine(day.date + dt.timedelta(days=1), dt.time(0), tzinfo=day.slots[0].start.tzinfo) \
+        if day.slots else None
+    result = {}
+    for slot in day.slots:
+        later = [start for start in starts if start > slot.start]
+        result[slot.id] = slot.end or (later[0] if later else midnight)
+    return result
+
+
+@dataclass(frozen=True)
+class DayView:
+    """A day as the program page lays it out: a timeline, or a grid with a column per room."""
+
+    day: DayNode
+    rooms: list[RoomNode]
+    groups: list[tuple[dt.datetime, list[SlotNode]]]
+    until: dict[str, dt.datetime]
+    placement: dict[str, str]
+    label_placement: dict[dt.datetime, str]
+    rows: int
+
+
+def day_view(day: DayNode) -> DayView:
+    """Group a day's slots by start time; with rooms, place each slot on the grid (rows of 5 minutes)."""
+    until = until_of(day)
+    groups = [(start, list(slots)) for start, slots in groupby(day.slots, key=lambda slot: slot.start)]
+    rooms: list[RoomNode] = []
+    for slot in day.slots:
+        if slot.room is not None and slot.room not in rooms:
+            rooms.extend(room for room in slot.room.venue.rooms if room not in rooms)
+    if not rooms or not day.slots:
+        return DayView(day, [], groups, until, {}, {}, 0)
+    first = day.slots[0].start
+
+    def line(instant: dt.datetime) -> int:
+        return int((instant - first).total_seconds() // 60 // GRID_MINUTES) + 2  # line 1: the room headers
+
+    placement: dict[str, str] = {}
+    last_line = 3
+    for slot in day.slots:
+        top = line(slot.start)
+        bottom = max(line(until[slot.id]) if slot.end else top + 6, top + 1)
+        last_line = max(last_line, bottom)
+        if slot.room is not None and not slot.all_rooms:
+            column = rooms.index(slot.room) + 2
+            columns = f"{column}/{column + 1}"
+        else:
+            columns = f"2/{len(rooms) + 2}"
+        placement[slot.id] = f"grid-row:{top}/{bottom};grid-column:{columns}"
+    labels = {start: f"grid-row:{line(start)}/{line(start) + 1};grid-column:1/2" for start, _ in groups}
+    return DayView(day, rooms, groups, until, placement, labels, last_line - 1)
+
+
+def _slot_record(slot: SlotNode, until: dt.datetime, program: Program) -> dict[str, Any]:
+    """What the browser needs to know about a slot (home's now/next box, my schedule, the .ics)."""
+    talk = slot.talk
+    place = ", ".join(part for part in (slot.room.name if slot.room else None,
+                                         slot.venue.name if slot.venue else None) if part)
+    return {
+        "id": slot.id,
+        "talk": talk.id if talk else None,
+        "title": slot.display_title,
+        "kind": KIND_LABELS[slot.kind][0],
+        "speakers": [speaker.name for speaker in slot.speakers],
+        "url": page_url("talk", talk.id) if talk else page_url("day", slot.start.date().isoformat()),
+        "day": _long_date(slot.start.date()),
+        "start": slot.start.isoformat(),
+        "end": slot.end.isoformat() if slot.end else None,
+        "until": until.isoformat(),
+        "time": _time(slot.start) + (f"–{_time(slot.end)}" if slot.end else ""),
+        "place": place,
+        "ics_start": _utc_stamp(slot.start),
+        "ics_end": _utc_stamp(slot.end or until),
+    }
+
+
+def dedupe_publications(program: Program) -> list[tuple[str, list[tuple[Publication, list[SpeakerNode]]]]]:
+    """All speakers' publications, one entry per title, grouped by year (newest first, 'Year not given' last)."""
+    by_title: dict[str, tuple[Publication, list[SpeakerNode]]] = {}
+    for speaker in program.speakers_sorted:
+        for publication in speaker.publications:
+            key = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(publication.title)).split())
+            if key in by_title:
+                by_title[key][1].append(speaker)
+            else:
+                by_title[key] = (publication, [speaker])
+    entries = sorted(by_title.values(), key=lambda entry: (-(entry[0].year or 0), fold(entry[0].title)))
+    grouped = []
+    for year, items in groupby(entries, key=lambda entry: entry[0].year):
+        grouped.append((str(year) if year else "Year not given", list(items)))
+    return grouped
+
+
 def make_environment(templates: Path | None = None) -> jinja2.Environment:
     """The Jinja environment: autoescaping on, undefined variables are errors."""
     environment = jinja2.Environment(
@@ -79,8 +270,13 @@ def make_environment(templates: Path | None = None) -> jinja2.Environment:
         time=_time,
         utc_offset=_utc_offset,
         tojson_script=_json_script,
+        long_date=_long_date,
+        short_date=_short_date,
+        join_names=join_names,
+        map_link=map_link,
     )
-    environment.globals.update(page_url=page_url)
+    environment.globals.update(page_url=page_url, kind_labels=KIND_LABELS, band_kinds=BAND_KINDS,
+                               is_same_person=is_same_person, date_range=date_range)
     return environment
 
 
@@ -91,53 +287,240 @@ class Renderer:
         self.program = program
         self.environment = environment
         self.context = context
+        self.zone_label = zone_label(program)
+        self.until = {slot_id: instant for day in program.days for slot_id, instant in until_of(day).items()}
 
+    # -- addresses ---------------------------------------------------------------------------------
+    @property
+    def absolute_base(self) -> str | None:
+        """Where the site lives, when known: an http(s) base URL, event.url, or a root-relative subpath."""
+        base = self.context.base_url
+        if base.startswith(("http://", "https://")):
+            return base if base.endswith("/") else base + "/"
+        if self.program.event.url:
+            url = self.program.event.url
+            return url if url.endswith("/") else url + "/"
+        if base not in ("", "/"):
+            return base if base.endswith("/") else base + "/"
+        return None
+
+    def absolute_url(self, path: str) -> str | None:
+        base = self.absolute_base
+        return None if base is None else base + ("" if path == "index.html" else path)
+
+    @property
+    def dtstamp(self) -> str:
+        """DTSTAMP of calendars made in the browser: the same fixed stamp as the site's .ics feeds."""
+        from .exports.ical import stamp  # the exports import page_url from here
+
+        return _utc_stamp(stamp(self.program))
+
+    # -- pages -------------------------------------------------------------------------------------
     def page(self, template: str, path: str, **values: Any) -> OutputFile:
         depth = path.count("/")
+        values.setdefault("root", "../" * depth)
         html = self.environment.get_template(template).render(
             program=self.program,
             event=self.program.event,
             site=self.context,
-            root="../" * depth,
             path=path,
+            canonical=self.absolute_url(path),
+            zone_label=self.zone_label,
             **values,
         )
         return OutputFile(path, html.encode("utf-8"))
 
+    def event_json_ld(self) -> dict[str, Any]:
+        """schema.org Event for the symposium as a whole."""
+        event = self.program.event
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": event.name,
+            "startDate": event.start.isoformat(),
+            "endDate": event.end.isoformat(),
+            "eventStatus": "https://schema.org/EventScheduled",
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+            "location": self.place_json_ld(None),
+        }
+        if event.description:
+            data["description"] = event.description.strip()
+        if self.absolute_url("index.html"):
+            data["url"] = self.absolute_url("index.html")
+        if event.organizers:
+            data["organizer"] = [{"@type": "Person", "name": o.name} for o in event.organizers]
+        return data
+
+    def place_json_ld(self, venue: Any) -> dict[str, Any]:
+        venue = venue or next(iter(self.program.venues.values()), None)
+        if venue is None:
+            return {"@type": "Place", "name": self.program.event.city or self.program.event.name}
+        place: dict[str, Any] = {"@type": "Place", "name": venue.name}
+        if venue.address:
+            place["address"] = venue.address
+        return place
+
+    def talk_json_ld(self, talk: TalkNode) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": talk.display_title,
+            "eventStatus": "https://schema.org/EventScheduled",
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+            "performer": [{"@type": "Person", "name": s.name,
+                           **({"affiliation": {"@type": "Organization", "name": s.affiliation}} if s.affiliation else {})}
+                          for s in talk.speakers],
+            "superEvent": {"@type": "Event", "name": self.program.event.name,
+                           "startDate": self.program.event.start.isoformat(),
+                           "endDate": self.program.event.end.isoformat()},
+        }
+        if talk.slot is not None:
+            data["startDate"] = talk.slot.start.isoformat()
+            data["endDate"] = (talk.slot.end or self.until[talk.slot.id]).isoformat()
+            data["location"] = self.place_json_ld(talk.slot.venue)
+        if talk.abstract:
+            data["description"] = talk.abstract.strip()
+        if self.absolute_url(page_url("talk", talk.id)):
+            data["url"] = self.absolute_url(page_url("talk", talk.id))
+        return data
+
+    def schedule_records(self) -> dict[str, Any]:
+        """The JSON blob for now/next and My schedule."""
+        return {
+            "event": self.program.event.name,
+            "zone": self.program.zone.key,
+            "dtstamp": self.dtstamp,
+            "uid_domain": self.uid_domain,
+            "base": self.absolute_base or "",
+            "slots": [_slot_record(slot, self.until[slot.id], self.program) for slot in self.program.slots],
+        }
+
+    @property
+    def uid_domain(self) -> str:
+        """Right-hand side of calendar UIDs: the feeds' own, so a starred talk is the same event in both."""
+        from .exports.common import calendar_domain
+
+        return calendar_domain(self.program)
+
     def home(self) -> OutputFile:
-        return self.page("home.html", page_url("home"))
+        days = [(day, until_of(day)) for day in self.program.days]
+        return self.page("home.html", page_url("home"), days=days, json_ld=self.event_json_ld(),
+                         schedule=self.schedule_records())
 
     def program_page(self) -> OutputFile:
-        return self.page("program.html", page_url("program"), days=self.program.days)
+        views = [day_view(day) for day in self.program.days]
+        return self.page("program.html", page_url("program"), days=views,
+                         multi_room=any(view.rooms for view in views))
 
     def talk(self, talk: TalkNode) -> OutputFile:
-        return self.page("talk.html", page_url("talk", talk.id), talk=talk)
+        until = self.until[talk.slot.id] if talk.slot else None
+        return self.page("talk.html", page_url("talk", talk.id), talk=talk, until=until,
+                         json_ld=self.talk_json_ld(talk))
 
     def speaker(self, speaker: SpeakerNode) -> OutputFile:
-        return self.page("speaker.html", page_url("speaker", speaker.id), speaker=speaker)
+        talks = sorted(speaker.talks, key=lambda t: (t.slot is None, t.slot.start if t.slot else None, t.id))
+        return self.page("speaker.html", page_url("speaker", speaker.id), speaker=speaker, talks=talks,
+                         photo=self.photo_path(speaker))
 
     def speaker_index(self) -> OutputFile:
-        return self.page("speakers.html", page_url("speakers"), speakers=self.program.speakers_sorted)
+        return self.page("speakers.html", page_url("speakers"), speakers=self.program.speakers_sorted,
+                         photo_path=self.photo_path)
+
+    def publications(self) -> OutputFile:
+        return self.page("publications.html", page_url("publications"), years=dedupe_publications(self.program),
+                         speakers=list(self.program.speakers.values()))
+
+    def practical(self) -> OutputFile:
+        social = [slot for slot in self.program.slots if slot.kind in SOCIAL_KINDS]
+        return self.page("practical.html", page_url("practical"), venues=list(self.program.venues.values()),
+                         social=social)
+
+    def my_schedule(self) -> OutputFile:
+        return self.page("my-schedule.html", page_url("my-schedule"), schedule=self.schedule_records())
+
+    def search(self) -> OutputFile:
+        talks = sorted(self.program.talks.values(), key=lambda t: (t.slot is None, t.slot.start if t.slot else None))
+        return self.page("search.html", page_url("search"), talks=talks, speakers=self.program.speakers_sorted)
 
     def figures(self) -> OutputFile:
         return self.page("figures.html", page_url("figures"), figures=self.context.figures)
 
     def not_found(self) -> OutputFile:
-        return self.page("404.html", "404.html")
+        """The 404 page is served at any depth, so its links start from the base URL, not from itself."""
+        return self.page("404.html", "404.html", root=self.context.base_url)
+
+    def photo_path(self, speaker: SpeakerNode) -> str | None:
+        return f"photos/{speaker.id}{Path(speaker.photo).suffix.lower()}" if speaker.photo else None
+
+    def photos(self) -> Iterator[OutputFile]:
+        for speaker in self.program.speakers_sorted:
+            if speaker.photo:
+                yield OutputFile(self.photo_path(speaker), (self.program.content_root / speaker.photo).read_bytes())
+
+    # -- machine-readable files --------------------------------------------------------------------
+    def sitemap(self, pages: list[str]) -> OutputFile:
+        locations = [self.absolute_url(path) or path for path in pages]
+        return OutputFile("sitemap.xml", self.environment.get_template("sitemap.xml").render(
+            locations=locations).encode("utf-8"))
+
+    def robots(self) -> OutputFile:
+        sitemap = self.absolute_url("sitemap.xml")
+        lines = ["User-agent: *", "Allow: /"] + ([f"Sitemap: {sitemap}"] if sitemap and "://" in sitemap else [])
+        return OutputFile("robots.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+
+    def manifest(self) -> OutputFile:
+        event = self.program.event
+        data = {
+            "name": event.name,
+            "short_name": event.short_name or event.name[:12],
+            "start_url": "index.html",
+            "scope": "./",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#0b5394",
+            "icons": [{"src": "assets/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
+        }
+        text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        return OutputFile("manifest.webmanifest", text.encode("utf-8"))
+
+    def service_worker(self, files: list[OutputFile]) -> OutputFile:
+        """sw.js at the root (its scope is the whole site), versioned by the build id and the bytes it caches."""
+        digest = hashlib.sha256(self.context.build_id.encode())
+        for item in sorted(files, key=lambda f: f.path):
+            digest.update(item.path.encode() + b"\0" + item.content)
+        statics = sorted(p for p in STATIC.rglob("*") if p.is_file() and not p.name.startswith(".")) \
+            if STATIC.is_dir() else []
+        for path in statics:
+            digest.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + path.read_bytes())
+        precache = ["./"] + [item.path for item in files if item.path.endswith((".html", ".webmanifest"))
+                             or item.path.startswith("photos/")]
+        precache += ["assets/" + path.relative_to(STATIC).as_posix() for path in statics]
+        script = self.environment.get_template("sw.js").render(
+            version=f"{self.context.build_id}-{digest.hexdigest()[:12]}", precache=sorted(set(precache)))
+        return OutputFile("sw.js", script.encode("utf-8"))
 
     def all_files(self) -> Iterator[OutputFile]:
-        """Every rendered file of the site: pages plus sitemap, robots.txt, manifest, ..."""
-        yield from self.all_pages()
+        """Every rendered file of the site: pages plus sitemap, robots.txt, manifest, service worker."""
+        pages = list(self.all_pages())
+        extras = [*self.photos(), self.manifest(), self.robots(),
+                  self.sitemap([p.path for p in pages if p.path != "404.html"])]
+        yield from pages
+        yield from extras
+        yield self.service_worker(pages + extras)
 
     def all_pages(self) -> Iterator[OutputFile]:
         yield self.home()
         yield self.program_page()
         yield self.speaker_index()
+        yield self.publications()
+        yield self.practical()
+        yield self.my_schedule()
+        yield self.search()
         yield self.figures()
         yield self.not_found()
-        for talk in self.program.talks.values():
+        for talk in sorted(self.program.talks.values(), key=lambda t: t.id):
             yield self.talk(talk)
-        for speaker in self.program.speakers.values():
+        for speaker in self.program.speakers_sorted:
             yield self.speaker(speaker)
 
 

@@ -1,0 +1,53 @@
+/* Service worker: keeps the program, talk and speaker pages, assets and the search index
+   available offline at the venue. The cache is named after the build, so a new build
+   replaces the old cache as soon as the new worker activates. */
+"use strict";
+const CACHE = "symposium-{{ version }}";
+const PRECACHE = {{ precache|tojson }};
+
+async function precache() {
+  const cache = await caches.open(CACHE);
+  await cache.addAll(PRECACHE);
+  try {
+    const list = await fetch("pagefind/files.json");
+    if (list.ok) await cache.addAll((await list.json()).map((name) => "pagefind/" + name));
+  } catch (error) {
+    /* built without search: nothing more to keep */
+  }
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(precache().then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("symposium-") && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+/* Cache first (the venue's network is slow), refreshed in the background when online. */
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  event.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    const cached = await cache.match(request, { ignoreSearch: true });
+    const network = fetch(request).then((response) => {
+      if (response.ok && response.type === "basic") cache.put(request, response.clone());
+      return response;
+    });
+    if (cached) {
+      event.waitUntil(network.catch(() => undefined));
+      return cached;
+    }
+    try {
+      return await network;
+    } catch (error) {
+      return (await cache.match("404.html")) || Response.error();
+    }
+  })());
+});
