@@ -30,6 +30,17 @@ from . import common
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 
 
+def event_slug(acronym: str, number: int, slot_id: str) -> str:
+    return f"{acronym}-{number}-{slot_id}"
+
+
+def slot_id_of(event: dict[str, Any], acronym: str) -> str | None:
+    """The slot id inside an event's slug (what an importer needs), or None for a foreign slug."""
+    prefix = f"{acronym}-{event.get('id')}-"
+    slug = event.get("slug") or ""
+    return slug[len(prefix):] if slug.startswith(prefix) and len(slug) > len(prefix) else None
+
+
 def person(program: Program, speaker: SpeakerNode, base: str | None) -> dict[str, Any]:
     """A pretalx-style person; the c3voc schema accepts it as a PretalxPerson (no integer id)."""
     entry: dict[str, Any] = {
@@ -72,7 +83,7 @@ def event(program: Program, slot: SlotNode, room: common.ScheduleRoom, number: i
     entry |= {
         "duration": common.duration(slot),
         "room": room.name,
-        "slug": f"{common.acronym(program)}-{number}-{slot.id}",
+        "slug": event_slug(common.acronym(program), number, slot.id),
         "url": common.absolute(base, common.slot_page(slot)) or common.slot_page(slot),
         "title": common.display_title(slot),
         "subtitle": talk.subtitle if talk is not None else None,
