@@ -372,3 +372,30 @@ def test_multi_room_ics_carries_location_categories_and_url(multi_room):
     assert str(events["Opening"]["LOCATION"]) == "Campus Hall, Universitetstorget 4, Umeå"
     assert "DTEND" not in events["Dinner"]
     assert events["Hands-on JAX"].end - events["Hands-on JAX"].start == dt.timedelta(hours=2)
+
+
+def test_rooms_with_the_same_name_in_two_venues_stay_apart(tmp_path, xml_schema):
+    tree = dict(MULTI_ROOM)
+    tree["venues.yaml"] = """\
+        venues:
+          - id: campus
+            name: Campus Hall
+            rooms: [{id: aula, name: Room 1}, {id: room-b, name: Room B}, {id: room-c, name: Room C}]
+          - id: annex
+            name: Annex
+            rooms: [{id: one, name: Room 1}]
+        """
+    tree["program/2026-10-21.yaml"] = """\
+        date: 2026-10-21
+        slots:
+          - {start: "09:00", end: "10:00", kind: poster, title: Posters, venue: annex, room: one}
+        """
+    tree["event.yaml"] = MULTI_ROOM["event.yaml"].replace("end: 2026-10-20", "end: 2026-10-21")
+    files = files_of(load_program(write_tree(tmp_path, tree)))
+    data = json.loads(files["schedule.json"])
+    conference = data["schedule"]["conference"]
+    assert [room["name"] for room in conference["rooms"]][-2:] == ["Room C", "Room 1 (Annex)"]
+    assert list(conference["days"][1]["rooms"]) == ["Room 1 (Annex)"]
+    assert "Convergence of Everything" in [e["title"] for e in conference["days"][0]["rooms"]["Room 1 (Campus Hall)"]]
+    assert schema_errors(data, absolute_urls=False) == []
+    assert [str(e) for e in xml_schema.iter_errors(files["schedule.xml"].decode("utf-8"))] == []

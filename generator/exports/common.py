@@ -52,6 +52,10 @@ def speaker_guid(program: Program, speaker: SpeakerNode) -> str:
     return str(uuid.uuid5(namespace(program), f"speaker:{speaker.id}"))
 
 
+def room_guid(program: Program, room: ScheduleRoom) -> str:
+    return str(uuid.uuid5(namespace(program), f"room:{room.slug}"))
+
+
 def slot_numbers(program: Program) -> dict[str, int]:
     """A six-digit number per slot id, for the legacy integer ``id`` the frab formats require.
 
@@ -174,10 +178,15 @@ def schedule_rooms(program: Program) -> list[ScheduleRoom]:
         if (venue.id, "") in used:
             rooms.append(ScheduleRoom((venue.id, ""), venue.name, venue, None))
         rooms += [ScheduleRoom((venue.id, room.id), room.name, venue, room) for room in venue.rooms]
+    return _unique_names(_unique_names(rooms, lambda room: room.venue.name if room.room and room.venue else None),
+                         lambda room: room.slug)
+
+
+def _unique_names(rooms: list[ScheduleRoom], qualifier) -> list[ScheduleRoom]:
+    """Room names key the frab files, so two "Room 1"s become "Room 1 (Venue A)" and "Room 1 (Venue B)"."""
     names = [room.name for room in rooms]
-    return [ScheduleRoom(room.key, f"{room.name} ({room.venue.name})", room.venue, room.room)
-            if names.count(room.name) > 1 and room.room is not None and room.venue is not None else room
-            for room in rooms]
+    return [ScheduleRoom(room.key, f"{room.name} ({qualifier(room)})", room.venue, room.room)
+            if names.count(room.name) > 1 and qualifier(room) else room for room in rooms]
 
 
 def room_of(slot: SlotNode, rooms: list[ScheduleRoom]) -> ScheduleRoom:

@@ -139,8 +139,7 @@ def schedule_dict(program: Program, base_url: str) -> dict[str, Any]:
         conference["url"] = base
     conference["tracks"] = [{"name": track.name, "slug": track.id, "color": track.color.lower()}
                             for track in program.tracks.values()]
-    conference["rooms"] = [{"name": room.name, "slug": room.slug,
-                            "guid": str(common.uuid.uuid5(common.namespace(program), f"room:{room.slug}"))}
+    conference["rooms"] = [{"name": room.name, "slug": room.slug, "guid": common.room_guid(program, room)}
                            for room in rooms]
     conference["days"] = [day(program, index, node, rooms, numbers, base)
                           for index, node in enumerate(program.days, start=1)]
