@@ -165,7 +165,7 @@ def test_a_tba_talk_keeps_its_speaker_in_the_schedule(lund, lund_files):
     acronym = data["schedule"]["conference"]["acronym"]
     event = next(e for e in json_events(data) if slot_id(e, acronym) == "richtarik")
     assert lund.talks["richtarik"].tba
-    assert event["title"] == "TBA — Peter Richtárik"
+    assert event["title"] == "TBA"  # as pretalx writes it; the app shows the person beside it
     assert [(p["slug"], p["name"]) for p in event["persons"]] == [("peter-richtarik", "Peter Richtárik")]
     assert event["persons"][0]["biography"]
 
@@ -336,7 +336,7 @@ def test_multi_room_schedule_lists_every_room_and_each_event_under_its_room(mult
     assert placed == {
         "Opening": "Aula",  # a plenary is listed once, under the venue's first room
         "Convergence of Everything": "Aula",
-        "TBA — Bo Öberg": "Room B",
+        "TBA": "Room B",
         "Hands-on JAX": "Room C",
         "Lunch": "Campus Hall",
         "Dinner": "Campus Hall",

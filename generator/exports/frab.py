@@ -11,6 +11,8 @@ so the slot id (= the talk id for talk slots) is the slug without the
 ``<acronym>-<id>-`` prefix; ``guid`` is a uuid5 of the slot id. A person
 carries ``guid`` (uuid5 of the speaker id), ``slug`` (the speaker id),
 ``name``/``public_name`` and ``biography`` (Markdown, as pretalx writes it);
+a TBA talk is titled plain "TBA" (unlike the calendar, where the speaker's
+name must go into the summary) so an importer recognises it;
 ``abstract`` is the talk's Markdown, ``date`` the local start with its offset.
 """
 
@@ -85,7 +87,7 @@ def event(program: Program, slot: SlotNode, room: common.ScheduleRoom, number: i
         "room": room.name,
         "slug": event_slug(common.acronym(program), number, slot.id),
         "url": common.absolute(base, common.slot_page(slot)) or common.slot_page(slot),
-        "title": common.display_title(slot),
+        "title": slot.display_title,  # "TBA" for a TBA talk: apps show its persons beside it
         "subtitle": talk.subtitle if talk is not None else None,
         "track": slot.track.name if slot.track is not None else None,
         "type": slot.kind.value,
