@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
 
 #: Modules that add their own sub-commands with ``register(subparsers)``; each
 #: handler returns an exit code and may raise ContentError or UsageError.
-COMMAND_MODULES: list[str] = ["generator.schema", "generator.scaffold", "generator.bibtex"]
+COMMAND_MODULES: list[str] = ["generator.schema", "generator.scaffold", "generator.bibtex", "generator.serve", "generator.importer"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
