@@ -13,6 +13,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from .diagnostics import ContentError, Diagnostics, did_you_mean
@@ -21,7 +22,16 @@ from .models import (Author, Day, Education, Event, Interest, Link, Publication,
                      Venue, slugify)
 from .validate import Located, ValidatedContent
 
-PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg"}
+#: Photo types by suffix, and a test of the file's first bytes: a renamed HTML or SVG file (which can carry
+#: scripts) must not be published as a "photo". SVG is not accepted for that reason.
+PHOTO_TYPES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
+    ".jpg": ("JPEG", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ".jpeg": ("JPEG", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ".png": ("PNG", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    ".gif": ("GIF", lambda head: head[:6] in (b"GIF87a", b"GIF89a")),
+    ".webp": ("WebP", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP"),
+    ".avif": ("AVIF", lambda head: head[4:12] in (b"ftypavif", b"ftypavis")),
+}
 
 
 def fold(text: str) -> str:
@@ -174,6 +184,11 @@ class _Linker:
         if ident not in self.invalid_ids:
             self.error(source, loc, f"unknown {what} '{ident}'", did_you_mean(ident, known))
 
+    def venue_error(self, source: SourceDocument, loc: tuple, message: str, hint: str = "") -> None:
+        """An unknown venue or room; not reported when venues.yaml itself is invalid (already reported)."""
+        if self.content.venues_valid:
+            self.error(source, loc, message, hint)
+
     def error(self, source: SourceDocument, loc: tuple[str | int, ...], message: str, hint: str = "",
               key: bool = False) -> None:
         line, column = source.position(loc, key=key)
@@ -200,7 +215,7 @@ class _Linker:
         speakers = self.speakers()
         talks = self.talks(speakers, tracks)
         if event.default_venue is not None and event.default_venue not in venues:
-            self.error(event_located.source, ("default_venue",), f"unknown venue '{event.default_venue}'",
+            self.venue_error(event_located.source, ("default_venue",), f"unknown venue '{event.default_venue}'",
                        did_you_mean(event.default_venue, set(venues)))
         days = self.days(event, zone, venues, tracks, talks)
         program = Program(event, zone, venues, tracks, days, talks, speakers, self.root)
@@ -231,8 +246,8 @@ class _Linker:
             speaker: Speaker = item.model
             expected = slugify(speaker.name)
             if expected and expected in names and names[expected] != item.id:
-                self.error(item.source, ("name",), f"speaker '{item.id}' has the same name as '{names[expected]}'",
-                           "merge the two files, or tell the people apart in 'name'")
+                self.error(item.source, ("name",), f"speaker '{item.id}' has the same name as '{names[expected]}': "
+                           f"both read '{expected}'", "merge the two files, or tell the people apart in 'name'")
             names.setdefault(expected, item.id)
             if speaker.photo is not None:
                 self.check_photo(item, speaker.photo)
@@ -255,6 +270,13 @@ class _Linker:
         elif not path.is_file():
             self.error(item.source, ("photo",), f"photo '{photo}' does not exist",
                        f"put the file at content/{photo} or fix the path")
+        else:
+            kind, looks_right = PHOTO_TYPES[path.suffix.lower()]
+            with path.open("rb") as file:
+                head = file.read(16)
+            if not looks_right(head):
+                self.error(item.source, ("photo",), f"photo '{photo}' is not a {kind} image",
+                           f"its first bytes are not those of a {kind} file; export it again as {kind}")
 
     def talks(self, speakers: dict[str, SpeakerNode], tracks: dict[str, Track]) -> dict[str, TalkNode]:
         talks: dict[str, TalkNode] = {}
@@ -317,7 +339,7 @@ class _Linker:
                            f"event.yaml says the event runs {event.start} to {event.end}")
             day_venue = day.venue or event.default_venue
             if day.venue is not None and day.venue not in venues:
-                self.error(item.source, ("venue",), f"unknown venue '{day.venue}'", did_you_mean(day.venue, set(venues)))
+                self.venue_error(item.source, ("venue",), f"unknown venue '{day.venue}'", did_you_mean(day.venue, set(venues)))
             slots = []
             for index, slot in enumerate(day.slots):
                 loc = ("slots", index)
@@ -332,17 +354,18 @@ class _Linker:
                 venue_id = slot.venue or day_venue
                 venue = venues.get(venue_id) if venue_id else None
                 if slot.venue is not None and venue is None:
-                    self.error(item.source, loc + ("venue",), f"unknown venue '{slot.venue}'",
+                    self.venue_error(item.source, loc + ("venue",), f"unknown venue '{slot.venue}'",
                                did_you_mean(slot.venue, set(venues)))
                 room = None
                 if slot.room is not None:
                     if venue is None:
-                        self.error(item.source, loc + ("room",), f"room '{slot.room}' has no venue",
+                        self.venue_error(item.source, loc + ("room",), f"room '{slot.room}' has no venue",
                                    "give the slot (or its day) a 'venue' that lists this room")
                     else:
                         room = next((r for r in venue.rooms if r.id == slot.room), None)
                         if room is None:
-                            self.error(item.source, loc + ("room",), f"unknown room '{slot.room}' in venue '{venue.id}'",
+                            self.venue_error(item.source, loc + ("room",),
+                                             f"unknown room '{slot.room}' in venue '{venue.id}'",
                                        did_you_mean(slot.room, {r.id for r in venue.rooms}))
                 track = None
                 if slot.track is not None:
@@ -360,6 +383,7 @@ class _Linker:
                         line, _ = other.position(other_loc)
                         self.error(item.source, loc + ("talk",), f"talk '{slot.talk}' is scheduled twice",
                                    f"also at {self.diagnostics.display_name(other.path)}:{line}")
+                        continue  # its slot would also repeat the first one's id
                     else:
                         scheduled[slot.talk] = (item.source, loc + ("talk",))
                 if start is None or (slot.end is not None and end is None):
@@ -407,8 +431,9 @@ class _Linker:
             for speaker in slot.speakers:
                 by_speaker[speaker.id].append(slot)
         for speaker_id, slots in sorted(by_speaker.items()):
-            self.report_overlaps(slots, lambda a, b, s=speaker_id: f"speaker '{s}' is also in '{b.id}' at that time",
-                                 reported)
+            self.report_overlaps(
+                slots, lambda a, b, s=speaker_id: f"has a clash: speaker '{s}' is also in '{b.id}' at that time",
+                reported)
 
     def report_overlaps(self, slots: list[SlotNode], describe, reported: set) -> None:
         ordered = sorted(slots, key=lambda slot: (slot.start, slot.id))
@@ -436,7 +461,8 @@ def link_content(content: ValidatedContent, root: Path, diagnostics: Diagnostics
     if content.event is None:
         raise ContentError(diagnostics)
     valid = {item.id for item in (*content.talks, *content.speakers)}
-    present = {path.stem for folder in ("talks", "speakers") for path in (root / folder).glob("*.yaml")}
+    present = {path.stem for folder in ("talks", "speakers") for path in (root / folder).glob("*")
+               if path.suffix.lower() in (".yaml", ".yml")}
     program = _Linker(content, diagnostics, root, invalid_ids=present - valid).link()
     if diagnostics:
         raise ContentError(diagnostics)

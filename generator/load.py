@@ -32,6 +32,7 @@ Path_ = tuple[str | int, ...]
 _TAG = "tag:yaml.org,2002:"
 _BOOL = re.compile(r"^(?:true|false)$", re.IGNORECASE)
 _SCALARS = yaml.SafeLoader("")  # only its int/float constructors are used
+_SCALAR_TAGS = frozenset(_TAG + name for name in ("str", "null", "bool", "int", "float", "timestamp"))
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 
 
@@ -67,16 +68,29 @@ class ContentFiles:
     days: list[SourceDocument]
     talks: list[SourceDocument]
     speakers: list[SourceDocument]
+    #: venues.yaml exists but could not be read: references to venues are then not checked
+    venues_invalid: bool = False
 
 
 class _TooBig(Exception):
-    def __init__(self, node: yaml.Node, message: str):
+    def __init__(self, loc: Path_, message: str, hint: str):
         super().__init__(message)
-        self.node = node
+        self.loc = loc
+        self.hint = hint
+
+
+def _show_tag(tag: str) -> str:
+    """``tag:yaml.org,2002:binary`` -> ``!!binary``, as the organizer typed it."""
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
 
 
 class _Builder:
-    """Turns a composed node graph into plain data, recording positions."""
+    """Turns a composed node graph into plain data, recording positions.
+
+    Aliases are expanded (so every value gets a position), which is why the
+    number of values and the nesting depth are bounded: a "billion laughs"
+    document or an alias that contains itself stops with an error, not a hang.
+    """
 
     def __init__(self, document: Path, diagnostics: Diagnostics):
         self.document = document
@@ -84,52 +98,81 @@ class _Builder:
         self.positions: dict[Path_, tuple[int, int]] = {}
         self.key_positions: dict[Path_, tuple[int, int]] = {}
         self.count = 0
+        self.errors = 0
+        self.open: set[int] = set()  # ids of the collections being built: an alias to one is a loop
 
     def error(self, node: yaml.Node, message: str, hint: str = "") -> None:
         mark = node.start_mark
+        self.errors += 1
         self.diagnostics.error(self.document, mark.line + 1, mark.column + 1, message, hint)
 
     def build(self, node: yaml.Node, loc: Path_ = (), depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _TooBig(node, f"the document expands to more than {MAX_NODES:,} values")
+            raise _TooBig(loc, f"the document expands to more than {MAX_NODES:,} values",
+                          "YAML aliases that expand this much are refused")
         if depth > MAX_DEPTH:
-            raise _TooBig(node, f"the document is nested more than {MAX_DEPTH} levels deep")
+            raise _TooBig(loc, f"the document is nested more than {MAX_DEPTH} levels deep",
+                          "content needs only a few levels; flatten it")
         self.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, loc, depth)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.open:
+            raise _TooBig(loc, "a YAML alias refers to the list or mapping that contains it",
+                          "an alias must not point back at its own anchor")
+        expected = _TAG + ("map" if isinstance(node, yaml.MappingNode) else "seq")
+        if node.tag != expected:
+            self.error(node, f"unsupported YAML tag '{_show_tag(node.tag)}'", "remove the tag and write plain YAML")
+            return None
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, loc, depth)
             return [self.build(item, loc + (index,), depth + 1) for index, item in enumerate(node.value)]
-        return self.scalar(node)
+        finally:
+            self.open.discard(id(node))
 
     def mapping(self, node: yaml.MappingNode, loc: Path_, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        pairs = list(node.value)
-        index = 0
-        while index < len(pairs):  # a while loop, since merge keys splice pairs in
-            key_node, value_node = pairs[index]
-            index += 1
-            if key_node.tag == _TAG + "merge":
-                merged = [value_node] if isinstance(value_node, yaml.MappingNode) else list(value_node.value)
-                for source in merged:
-                    if isinstance(source, yaml.MappingNode):
-                        pairs.extend(pair for pair in source.value if pair[0].value not in result)
-                continue
+        for key_node, value_node, explicit in self.pairs(node, set()):
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, "a key must be a plain word, not a list or mapping")
                 continue
             key = str(key_node.value)
             if key in result:
-                self.error(key_node, f"duplicate key '{key}' in one mapping",
-                           "YAML would silently keep only the last one; remove or rename one of them")
-                continue
+                if explicit:
+                    self.error(key_node, f"duplicate key '{key}' in one mapping",
+                               "YAML would silently keep only the last one; remove or rename one of them")
+                continue  # a merged-in key that the mapping sets itself: the mapping's own value wins
             child = loc + (key,)
             self.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = self.build(value_node, child, depth + 1)
         return result
 
+    def pairs(self, node: yaml.MappingNode, seen: set[int]) -> list[tuple[yaml.Node, yaml.Node, bool]]:
+        """The mapping's own pairs first, then those of merge keys (``<<: *defaults``) in order."""
+        seen = seen | {id(node)}
+        own = [(key, value, True) for key, value in node.value if key.tag != _TAG + "merge"]
+        merged: list[tuple[yaml.Node, yaml.Node, bool]] = []
+        for key, value in node.value:
+            if key.tag != _TAG + "merge":
+                continue
+            sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode) or source.tag != _TAG + "map":
+                    self.error(source, "a merge key '<<' takes a mapping or a list of mappings",
+                               "write '<<: *defaults' where '&defaults' names a mapping")
+                elif id(source) in seen or id(source) in self.open:
+                    self.error(source, "a merge key '<<' refers to the mapping that contains it")
+                else:
+                    merged += [(k, v, False) for k, v, _ in self.pairs(source, seen)]
+        return own + merged
+
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag, value = node.tag, node.value
+        if tag not in _SCALAR_TAGS:  # !!binary, !!python/object, !local ...: never constructed
+            self.error(node, f"unsupported YAML tag '{_show_tag(tag)}'", "remove the tag and write a plain value")
+            return None
         if tag == _TAG + "str" or node.style in ("'", '"', "|", ">"):
             return value
         if tag == _TAG + "null":
@@ -144,10 +187,60 @@ class _Builder:
                 return construct(node)
             except (ValueError, yaml.YAMLError):
                 return value
-        if tag == _TAG + "timestamp":
-            return value  # pydantic parses dates and times from their ISO text
-        self.error(node, f"unsupported YAML tag '{tag}'", "remove the '!' tag and write a plain value")
-        return None
+        return value  # a timestamp: pydantic parses dates and times from their ISO text
+
+
+#: Characters YAML 1.1 refuses in a stream (C0/C1 controls except tab, newlines and NEL; U+FFFE/U+FFFF).
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _nesting_error(text: str) -> tuple[yaml.Mark, str] | None:
+    """The first place nested deeper than MAX_DEPTH, found from the event stream.
+
+    libyaml's composer recurses once per level and crashes the interpreter
+    (a segfault, not an exception) around 100,000 levels, which a 400 kB
+    file of brackets reaches; the parser's event stream is flat, so it is
+    checked first.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark, f"the document is nested more than {MAX_DEPTH} levels deep"
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
+def _syntax_error(path: Path, text: str, error: yaml.MarkedYAMLError, diagnostics: Diagnostics) -> None:
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = error.problem or "invalid YAML"
+    hint = "check the indentation and quoting near here"
+    lines = text.splitlines()
+    if line <= len(lines) and lines[line - 1][column - 1: column] == "\t":
+        problem = "a tab character here"
+        hint = "YAML does not allow tabs for indentation; use spaces"
+    elif line <= len(lines) and "\t" in lines[line - 1]:
+        hint = "YAML does not allow tabs for indentation; use spaces"
+    elif "escape" in problem:
+        hint = "in double quotes a backslash starts an escape; write the character itself, or use single quotes"
+    elif "expected a single document" in str(error.context):
+        problem = "a second document starts here"
+        hint = "remove the '---' line: one file holds one document"
+    elif "undefined alias" in problem:
+        name = re.match(r"\*([^\s,\]\}]+)", lines[line - 1][column - 1:]) if line <= len(lines) else None
+        alias = name.group(1) if name else "name"
+        problem = f"the alias '*{alias}' names no anchor"
+        hint = f"define '&{alias}' on an earlier value, or write the value out"
+    diagnostics.error(path, line, column, f"YAML syntax error: {problem}", hint)
 
 
 def parse_yaml(path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
@@ -161,33 +254,38 @@ def parse_yaml(path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
         diagnostics.error(path, 1, 1, f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit",
                           "split it into smaller files")
         return None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        diagnostics.error(path, 1, 1, "the file is UTF-16, not UTF-8", "save it as UTF-8 in your editor")
+        return None
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")  # a leading byte-order mark (Windows editors) is accepted and dropped
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        diagnostics.error(path, line, column, f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x})",
+        column = len(raw[raw.rfind(b"\n", 0, error.start) + 1: error.start].decode("utf-8", "replace")) + 1
+        diagnostics.error(path, line, column, f"the file is not valid UTF-8: byte 0x{raw[error.start]:02x} here",
                           "save it as UTF-8 in your editor")
+        return None
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:
+        line, column = _line_column(text, bad.start())
+        diagnostics.error(path, line, column, f"the file contains the control character U+{ord(bad.group()):04X}",
+                          "YAML does not allow it; delete it: it often comes with text pasted from a PDF")
         return None
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         diagnostics.error(path, 1, 1, "the file is empty", "fill it in or delete it")
         return None
     try:
+        too_deep = _nesting_error(text)
+        if too_deep is not None:
+            mark, message = too_deep
+            diagnostics.error(path, mark.line + 1, mark.column + 1, message, "content needs only a few levels; flatten it")
+            return None
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = error.problem or "invalid YAML"
-        hint = "check the indentation and quoting near here"
-        lines = text.splitlines()
-        if "\t" in problem or (line <= len(lines) and "\t" in lines[line - 1]):
-            hint = "YAML does not allow tabs for indentation; use spaces"
-        elif "expected a single document" in problem:
-            hint = "remove the '---' separating documents: one file holds one document"
-        diagnostics.error(path, line, column, f"YAML syntax error: {problem}", hint)
+        _syntax_error(path, text, error, diagnostics)
         return None
     except yaml.YAMLError as error:
-        diagnostics.error(path, 1, 1, f"YAML syntax error: {error}")
+        diagnostics.error(path, 1, 1, f"YAML syntax error: {' '.join(str(error).split())}")
         return None
     if node is None:
         diagnostics.error(path, 1, 1, "the file is empty", "fill it in or delete it")
@@ -196,8 +294,11 @@ def parse_yaml(path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
     try:
         data = builder.build(node)
     except _TooBig as error:
-        builder.error(error.node, str(error), "YAML aliases that expand this much are refused")
+        line, column = builder.key_positions.get(error.loc[:1]) or builder.positions.get(error.loc[:1], (1, 1))
+        diagnostics.error(path, line, column, str(error), error.hint)
         return None
+    if builder.errors:
+        return None  # validating a half-read file would only add errors that follow from these
     return SourceDocument(path, data, builder.positions, builder.key_positions)
 
 
@@ -208,7 +309,7 @@ def _yaml_files(folder: Path, diagnostics: Diagnostics) -> list[Path]:
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue
-        if path.suffix == ".yml":
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":  # .yml, .YAML: not silently skipped
             diagnostics.error(path, 1, 1, "content files must end in '.yaml'", f"rename it to {path.stem}.yaml")
         elif path.suffix == ".yaml" and path.is_file():
             files.append(path)
@@ -231,4 +332,5 @@ def load_content(root: Path, diagnostics: Diagnostics) -> ContentFiles:
         documents = (parse_yaml(path, diagnostics) for path in _yaml_files(root / name, diagnostics))
         return [document for document in documents if document is not None]
 
-    return ContentFiles(root, event, venues, folder("program"), folder("talks"), folder("speakers"))
+    return ContentFiles(root, event, venues, folder("program"), folder("talks"), folder("speakers"),
+                        venues_invalid=venues_path.is_file() and venues is None)

@@ -14,7 +14,8 @@ from enum import Enum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator,
+                      model_validator)
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -22,8 +23,34 @@ _SLUG = re.compile(SLUG_PATTERN)
 RESERVED_IDS = frozenset({"index", "pagefind", "assets", "static", "figures", "program", "speakers", "talks",
                           "publications", "practical", "search", "my-schedule", "sitemap", "robots", "404"})
 _TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
-_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f",
-              "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
+_JOINERS = {"\u200c", "\u200d"}  # ZWNJ, ZWJ: needed inside Persian and Indic words and emoji sequences
+_EMOJI_TAGS = range(0xE0020, 0xE0080)  # spell subdivision flags such as England's
+
+
+def invisible_character(value: str, allowed: str = "") -> str | None:
+    """Why ``value`` holds a character a reader cannot see or that reorders text, or None.
+
+    The rule (README, "Content safety"): control characters other than
+    ``allowed``, direction marks and overrides (U+200E, U+200F, U+202A-U+202E,
+    U+2066-U+2069), zero-width spaces, word joiners, byte-order marks and
+    other format characters are refused, since they make two equal-looking
+    names differ or flip how a line reads; ZWNJ/ZWJ are kept only between two
+    non-ASCII characters, where scripts and emoji need them; a soft hyphen is
+    kept.
+    """
+    for index, char in enumerate(value):
+        category = unicodedata.category(char)
+        if char in allowed or char == "\u00ad" or ord(char) in _EMOJI_TAGS:
+            continue
+        if char in _JOINERS:
+            before, after = value[index - 1: index], value[index + 1: index + 2]
+            if before and after and not before.isascii() and not after.isascii():
+                continue
+        elif category not in ("Cc", "Cf", "Cs"):
+            continue
+        name = unicodedata.name(char, "a control character" if category == "Cc" else "an unpaired surrogate")
+        return f"contains the invisible character U+{ord(char):04X} ({name}); retype the text without it"
+    return None
 
 
 def slugify(text: str) -> str:
@@ -34,40 +61,56 @@ def slugify(text: str) -> str:
 
 
 def check_slug(value: str) -> str:
+    """Ids become file names and URLs: ASCII words joined by hyphens, not a reserved page name."""
+    problem = invisible_character(value)
+    if problem:
+        raise ValueError(f"the id {problem}")
+    if len(value) > 80:
+        raise ValueError(f"an id must be at most 80 characters long; this one has {len(value)}")
     if not _SLUG.match(value):
         suggestion = slugify(value)
-        hint = f"try '{suggestion}'" if suggestion else "use lowercase ASCII letters, digits and hyphens"
-        raise ValueError(f"'{value}' is not a valid id: ids are lowercase ASCII words joined by hyphens ({hint})")
+        example = f", such as '{suggestion}'" if suggestion and suggestion not in RESERVED_IDS else ""
+        raise ValueError(f"'{value}' is not a valid id: use lowercase ASCII words joined by hyphens{example}")
     if value in RESERVED_IDS:
         raise ValueError(f"'{value}' is reserved for a page of the site; choose another id")
-    if len(value) > 80:
-        raise ValueError("an id must be at most 80 characters long")
     return value
 
 
 def _check_text(value: str) -> str:
-    """Single-line text: trimmed, NFC, no control or invisible direction characters."""
-    value = unicodedata.normalize("NFC", value).strip()
-    for char in value:
-        if char in _INVISIBLE or (unicodedata.category(char) == "Cc"):
-            raise ValueError(f"contains the invisible character U+{ord(char):04X}; delete it (retype the text)")
+    """Single-line text: NFC (so "t" + combining cedilla equals "ţ"), one space between words, nothing invisible."""
+    value = " ".join(unicodedata.normalize("NFC", value).split())
+    problem = invisible_character(value)
+    if problem:
+        raise ValueError(problem)
     if not value:
         raise ValueError("must not be empty")
     return value
 
 
 def _check_markdown(value: str) -> str:
+    """Multi-line Markdown: NFC, nothing invisible except line breaks and tabs."""
     value = unicodedata.normalize("NFC", value).strip("\n")
-    for char in value:
-        if char in _INVISIBLE - {"\u200d"} or (unicodedata.category(char) == "Cc" and char not in "\n\t"):
-            raise ValueError(f"contains the invisible character U+{ord(char):04X}; delete it (retype the text)")
+    problem = invisible_character(value, allowed="\n\t\r")
+    if problem:
+        raise ValueError(problem)
     return value
 
 
 def _check_url(value: str) -> str:
     value = value.strip()
+    problem = invisible_character(value)
+    if problem:
+        raise ValueError(f"the address {problem}")
     if not re.match(r"^(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)$", value, re.IGNORECASE):
         raise ValueError(f"'{value}' is not a web address: it must start with https:// or http:// (or mailto:)")
+    return value
+
+
+def _check_photo_path(value: str) -> str:
+    """A file path: no invisible characters (a NUL would crash the file system calls); link.py checks the rest."""
+    problem = invisible_character(value)
+    if problem:
+        raise ValueError(f"the path {problem}")
     return value
 
 
@@ -86,6 +129,7 @@ Slug = Annotated[str, AfterValidator(check_slug)]
 Text = Annotated[str, AfterValidator(_check_text)]
 Markdown = Annotated[str, AfterValidator(_check_markdown)]
 Url = Annotated[str, AfterValidator(_check_url)]
+PhotoPath = Annotated[str, AfterValidator(_check_photo_path)]
 ClockTime = Annotated[dt.time, BeforeValidator(_parse_time)]
 
 
@@ -142,11 +186,13 @@ class Event(Model):
             raise ValueError(f"unknown time zone '{value}' ({hint})") from None
         return value
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Event:
-        if self.end < self.start:
-            raise ValueError(f"the event ends ({self.end}) before it starts ({self.start})")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _dates_in_order(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError(f"the event ends ({end}) before it starts ({start})")
+        return end
 
 
 class Room(Model):
@@ -312,7 +358,7 @@ class Speaker(Model):
     position: Text | None = None
     bio: Markdown | None = None
     about: Markdown | None = None
-    photo: str | None = Field(default=None, description="A path inside content/, e.g. photos/jane-doe.jpg")
+    photo: PhotoPath | None = Field(default=None, description="A path inside content/, e.g. photos/jane-doe.jpg")
     links: list[Link] = []
     interests: list[Interest] = []
     education: list[Education] = []

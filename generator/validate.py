@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostics, did_you_mean
 from .load import ContentFiles, SourceDocument
-from .models import Day, Event, Speaker, Talk, Venue, VenueFile, check_slug, slugify
+from .models import RESERVED_IDS, Day, Event, Speaker, Talk, Venue, VenueFile, check_slug, slugify
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -38,6 +38,8 @@ class ValidatedContent:
     days: list[Located[Day]]
     talks: list[Located[Talk]]
     speakers: list[Located[Speaker]]
+    #: False when venues.yaml exists but is invalid: references to venues are then not checked
+    venues_valid: bool = True
 
 
 def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
@@ -66,36 +68,77 @@ def _innermost_model(annotation: Any) -> Any:
     return annotation
 
 
+#: What a value of the wrong type must be, by pydantic error type, in an organizer's words.
+_MUST_BE = {
+    "string_type": "must be text",
+    "int_type": "must be a whole number", "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number", "float_parsing": "must be a number",
+    "bool_type": "must be true or false", "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "model_type": "must be a mapping of keys ('key: value' lines)",
+    "model_attributes_type": "must be a mapping of keys ('key: value' lines)",
+    "dict_type": "must be a mapping of keys ('key: value' lines)",
+    "date_type": "must be a date written YYYY-MM-DD", "date_parsing": "must be a date written YYYY-MM-DD",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_from_datetime_inexact": "must be a date written YYYY-MM-DD, without a time",
+    "time_type": "must be a time written HH:MM", "time_parsing": "must be a time written HH:MM",
+}
+
+
+def _shown(value: Any) -> str:
+    """A short description of the value that was given."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
 def _describe(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str, bool]:
     """Message, hint, and whether the error points at a key rather than a value."""
     loc = tuple(error["loc"])
     kind = error["type"]
     field = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+    given = error.get("input")
     if kind == "extra_forbidden":
         owner = _model_at(model, loc[:-1])
         known = list(owner.model_fields) if owner else []
         return f"unknown key '{field}'", did_you_mean(field, known) if known else "remove it", True
     if kind == "missing":
         return f"missing required key '{field}'", f"add '{field}: ...' here", False
-    message = error["msg"]
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
     hint = ""
-    if kind in ("string_type", "int_type", "int_parsing", "bool_type", "bool_parsing", "list_type",
-                "date_from_datetime_parsing", "date_parsing", "model_type", "dict_type", "float_parsing"):
-        given = error.get("input")
-        shown = repr(given) if not isinstance(given, (dict, list)) else type(given).__name__
-        hint = f"got {shown}"
+    if kind in _MUST_BE:
+        message = _MUST_BE[kind]
+        hint = "the value after the colon is empty" if given is None else f"got {_shown(given)}"
+        detail = error["msg"].split(", ", 1)[1] if ", " in error["msg"] and kind.startswith("date") else ""
+        if detail:
+            hint += f": {detail}"
+        if kind == "string_type" and isinstance(given, (int, float, bool)):
+            hint += f"; if it is text, put it in quotes: \"{given}\""
         if kind == "list_type":
             hint += "; write a list, e.g. [a, b] or one '- item' per line"
-    if kind == "enum":
-        hint = f"got {error.get('input')!r}"
-    if kind == "string_pattern_mismatch":
-        message = f"'{error.get('input')}' does not have the expected form"
-        hint = f"it must match {error['ctx']['pattern']}"
-    if field and field not in message:
-        message = f"'{field}': {message}"
-    return message[0].lower() + message[1:] if message else message, hint, False
+    elif kind == "enum":
+        message = f"must be one of {error['ctx']['expected']}"
+        choices = [choice.strip(" '") for choice in error["ctx"]["expected"].replace(" or ", ", ").split(",")]
+        close = did_you_mean(str(given), choices)
+        hint = f"got {_shown(given)}" + (f"; {close}" if close.startswith("did you mean") else "")
+    elif kind == "string_pattern_mismatch":
+        owner = _model_at(model, loc[:-1])
+        described = owner.model_fields[field].description if owner and field in owner.model_fields else None
+        message = f"'{given}' does not have the expected form"
+        hint = described.split(";")[0].rstrip(".") if described else f"it must match {error['ctx']['pattern']}"
+        hint = hint[:1].lower() + hint[1:]
+    else:
+        message = error["msg"]
+        for prefix in ("Value error, ", "Assertion failed, "):
+            message = message.removeprefix(prefix)
+        message = message[:1].lower() + message[1:]
+    if field and (isinstance(loc[-1], str) or _model_at(model, loc) is None):  # about a field, not a whole mapping
+        message = f"'{field}' {message}" if message.startswith("must ") else f"'{field}': {message}"
+    return message, hint, False
 
 
 def validate_document(document: SourceDocument, model: type[M], diagnostics: Diagnostics) -> M | None:
@@ -103,7 +146,7 @@ def validate_document(document: SourceDocument, model: type[M], diagnostics: Dia
     if not isinstance(document.data, dict):
         line, column = document.position(())
         diagnostics.error(document.path, line, column,
-                          f"the file must hold a mapping of keys ('key: value' lines), not a {type(document.data).__name__}")
+                          f"the file must hold a mapping of keys ('key: value' lines), not {'a list' if isinstance(document.data, list) else 'a single value'}")
         return None
     try:
         return model.model_validate(document.data)
@@ -123,8 +166,10 @@ def validate_content(files: ContentFiles, diagnostics: Diagnostics) -> Validated
         event = Located("event", model, files.event) if model else None
 
     venues: list[Located[Venue]] = []
+    venues_valid = not files.venues_invalid
     if files.venues is not None:
         venue_file = validate_document(files.venues, VenueFile, diagnostics)
+        venues_valid = venue_file is not None
         if venue_file:
             venues = [Located(venue.id, venue, files.venues) for venue in venue_file.venues]
 
@@ -138,7 +183,7 @@ def validate_content(files: ContentFiles, diagnostics: Diagnostics) -> Validated
         return validated
 
     days = [Located(str(day.model.date), day.model, day.source) for day in each(files.days, Day)]
-    return ValidatedContent(event, venues, days, each(files.talks, Talk), each(files.speakers, Speaker))
+    return ValidatedContent(event, venues, days, each(files.talks, Talk), each(files.speakers, Speaker), venues_valid)
 
 
 def _check_file_id(document: SourceDocument, diagnostics: Diagnostics) -> bool:
@@ -148,7 +193,11 @@ def _check_file_id(document: SourceDocument, diagnostics: Diagnostics) -> bool:
     try:
         check_slug(document.path.stem)
     except ValueError as error:
-        suggestion = slugify(document.path.stem) or "a-new-name"
-        diagnostics.error(document.path, 1, 1, f"bad file name: {error}", f"rename it to {suggestion}.yaml")
+        kind = document.path.parent.name.rstrip("s")  # "talk" or "speaker"
+        suggestion = slugify(document.path.stem)[:80].strip("-")
+        if not suggestion or suggestion in RESERVED_IDS:
+            suggestion = f"{suggestion or 'a'}-{kind}"
+        diagnostics.error(document.path, 1, 1, f"bad file name: {error}",
+                          f"rename it to {suggestion}.yaml")
         return False
     return True
