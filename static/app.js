@@ -71,6 +71,7 @@
     var target = state.current[0] || state.next[0];
     if (jump && target) {
       jump.hidden = false;
+      jump.classList.toggle("is-next", !state.current.length);
       jump.querySelector("a").setAttribute("href", "#" + target.el.id);
       jump.querySelector("a").textContent = state.current.length ? "Jump to now" : "Jump to next";
     }

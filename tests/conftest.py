@@ -1,0 +1,155 @@
+"""Shared fixtures: the real site built once per session, served over HTTP, and a small multi-room site.
+
+Building takes well under a second, so the session fixtures build with the
+search index on (the browser tests need it) and figures off (the simulation
+has its own tests).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import textwrap
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from generator.build import BuildOptions, build_site
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def build(content: Path, out: Path, base_url: str = "/", search: bool = True) -> Path:
+    """Build ``content`` into ``out`` the way ``symposium build --no-figures`` does; returns ``out``."""
+    build_site(BuildOptions(content=content, out=out, base_url=base_url, figures=False, search=search,
+                            cache=out.parent / ".cache"))
+    return out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".webmanifest": "application/manifest+json", ".js": "text/javascript",
+                      ".ics": "text/calendar", ".wasm": "application/wasm"}
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output readable
+        pass
+
+
+
+
+def serve(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 at a free port; yields the base URL (ending in '/')."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real content built once for the whole session (figures off, search on)."""
+    return build(CONTENT, tmp_path_factory.mktemp("site") / "site")
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """``built_site`` served over HTTP on 127.0.0.1 (service workers and Pagefind need http)."""
+    yield from serve(built_site)
+
+
+MULTIROOM = {
+    "event.yaml": """\
+        name: Parallel Days
+        start: 2031-03-04
+        end: 2031-03-04
+        timezone: America/Chicago
+        city: Chicago
+        default_venue: hall
+        tracks:
+          - {id: theory, name: Theory, color: "#1f77b4"}
+          - {id: practice, name: Practice, color: "#d62728"}
+        """,
+    "venues.yaml": """\
+        venues:
+          - id: hall
+            name: Conference Hall
+            address: 1 Main Street, Chicago
+            rooms:
+              - {id: room-a, name: Room A}
+              - {id: room-b, name: Room B}
+        """,
+    "program/2031-03-04.yaml": """\
+        date: 2031-03-04
+        slots:
+          - {start: "09:00", end: "09:30", kind: opening, title: Welcome, all_rooms: true}
+          - {start: "09:30", end: "10:15", kind: talk, talk: bounds, room: room-a, track: theory}
+          - {start: "09:30", end: "10:00", kind: talk, talk: solvers, room: room-b, track: practice}
+          - {start: "10:15", end: "10:45", kind: break, title: Coffee, all_rooms: true}
+          - {start: "10:45", end: "11:30", kind: talk, talk: keynote, all_rooms: true}
+        """,
+    "talks/bounds.yaml": "title: Lower Bounds for Everything\nspeakers: [ada-lovelace]\nabstract: Tight bounds.\n",
+    "talks/solvers.yaml": "title: Solvers in Practice\nspeakers: [alan-turing]\n",
+    "talks/keynote.yaml": "tba: true\nspeakers: [grace-hopper]\n",
+    "speakers/ada-lovelace.yaml": """\
+        name: Ada Lovelace
+        affiliations: [Analytical Engines Ltd]
+        publications:
+          - {title: "Notes on the Engine", authors: ["Ada Lovelace*", "Charles Babbage*"], year: 1943}
+          - {title: "Undated Thoughts", authors: ["Ada Lovelace"]}
+        """,
+    "speakers/alan-turing.yaml": """\
+        name: Alan Turing
+        affiliations: [Bletchley Park]
+        publications:
+          - {title: "notes on the engine", authors: ["Ada Lovelace", "Charles Babbage"], year: 1943}
+        """,
+    "speakers/grace-hopper.yaml": "name: Grace Hopper\naffiliations: [US Navy]\n",
+}
+
+
+def write_tree(folder: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def multiroom_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-day, two-room program with tracks, a plenary, parallel talks and a TBA keynote."""
+    return write_tree(tmp_path_factory.mktemp("multiroom") / "content", MULTIROOM)
+
+
+@pytest.fixture(scope="session")
+def multiroom_site(multiroom_content: Path) -> Path:
+    return build(multiroom_content, multiroom_content.parent / "site", search=False)
+
+
+@pytest.fixture(scope="session")
+def multiroom_url(multiroom_site: Path) -> Iterator[str]:
+    yield from serve(multiroom_site)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright; the browser tests skip where it is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"])
+        yield instance
+        instance.close()
