@@ -1,0 +1,166 @@
+"""`symposium serve`: a real server subprocess that rebuilds on save, shows errors, and reloads pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from generator.serve import LIVERELOAD_PATH, inject
+
+ROOT = Path(__file__).resolve().parent.parent
+REBUILD_WITHIN_S = 2.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def _wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+        except (urllib.error.URLError, ConnectionError, OSError):
+            last = None
+        if last:
+            return last
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen, port: int, log: Path, content: Path):
+        self.process, self.port, self.log, self.content = process, port, log, content
+        self.url = f"http://127.0.0.1:{port}"
+
+    def state(self) -> dict:
+        return json.loads(_get(self.url + LIVERELOAD_PATH)[1])
+
+    def page(self, path: str) -> str:
+        return _get(self.url + path)[1]
+
+
+def _start(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen:
+    with (tmp_path / "serve.log").open("w") as log:  # the child keeps its own copy of the handle
+        return subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--content", str(tmp_path / "content"), "--port", str(port),
+             "--out", str(tmp_path / "out"), "--no-figures", "--no-search", *extra],
+            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _launch(folder: Path, request) -> Server:
+    shutil.copytree(ROOT / "content", folder / "content")
+    port = _free_port()
+    process = _start(folder, port)
+    request.addfinalizer(lambda: _stop(process))
+    running = Server(process, port, folder / "serve.log", folder / "content")
+    _wait_for(lambda: running.state()["build"] >= 1, 60, "the first build")
+    return running
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, request) -> Server:
+    """One server for the module; tests that edit content put it back as they found it."""
+    return _launch(tmp_path_factory.mktemp("serve"), request)
+
+
+@pytest.fixture
+def own_server(tmp_path, request) -> Server:
+    """A server of the test's own, for tests that stop it."""
+    return _launch(tmp_path, request)
+
+
+def test_served_pages_carry_the_live_reload_script_but_built_files_do_not(server):
+    page = server.page("/talks/stich-federated-similarity.html")
+    assert "Exploiting Similarity in Federated Learning" in page
+    assert LIVERELOAD_PATH in page and 'id="symposium-errors"' not in page
+    built = (server.content.parent / "out" / "talks" / "stich-federated-similarity.html").read_text(encoding="utf-8")
+    assert LIVERELOAD_PATH not in built
+    assert server.state()["errors"] == []
+
+
+def test_an_edit_rebuilds_the_page_and_a_broken_file_shows_an_overlay_until_fixed(server):
+    talk = server.content / "talks" / "stich-federated-similarity.yaml"
+    original = talk.read_text(encoding="utf-8")
+
+    talk.write_text(original.replace("Exploiting Similarity in Federated Learning", "Similarity, Revisited"),
+                    encoding="utf-8")
+    _wait_for(lambda: "Similarity, Revisited" in server.page("/talks/stich-federated-similarity.html"),
+              REBUILD_WITHIN_S, "the edited title on the page")
+    assert server.state()["errors"] == []
+
+    talk.write_text(original.replace("speakers: [sebastian-stich]", "speakers: [sebastian-stitch]"), encoding="utf-8")
+    expected = ("talks/stich-federated-similarity.yaml:2:12: error: unknown speaker 'sebastian-stitch' "
+                "(did you mean 'sebastian-stich'?)")
+    state = _wait_for(lambda: (s := server.state())["errors"] and s, REBUILD_WITHIN_S, "the build error")
+    assert state["errors"] == [f"content/{expected}"]
+    page = server.page("/program.html")
+    assert 'id="symposium-errors"' in page
+    assert "stich-federated-similarity.yaml:2:12: error: unknown speaker &#x27;sebastian-stitch&#x27;" in page
+    assert "Similarity, Revisited" in server.page("/talks/stich-federated-similarity.html")  # last good site
+    assert server.process.poll() is None  # a content error does not stop the server
+
+    talk.write_text(original, encoding="utf-8")
+    _wait_for(lambda: not server.state()["errors"], REBUILD_WITHIN_S, "the error to clear")
+    page = server.page("/program.html")
+    assert 'id="symposium-errors"' not in page
+    assert "Exploiting Similarity in Federated Learning" in server.page("/talks/stich-federated-similarity.html")
+
+
+def test_a_busy_port_is_a_clear_usage_error(server, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "generator", "serve", "--content", str(server.content),
+                             "--port", str(server.port), "--out", str(tmp_path / "other"), "--no-figures"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{server.port}" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_stops_the_server_cleanly(own_server):
+    own_server.process.send_signal(signal.SIGINT)
+    assert own_server.process.wait(timeout=10) == 0
+    log = own_server.log.read_text(encoding="utf-8")
+    assert "stopped" in log and "Traceback" not in log
+
+
+def test_the_site_service_worker_is_replaced_so_reloads_are_never_stale(server):
+    assert "unregister" in server.page("/sw.js")
+
+
+def test_inject_places_the_overlay_and_script_before_the_closing_body_tag():
+    page = inject("<html><body><p>hi</p></body></html>", (3, ["content/x.yaml:1:1: error: <bad>"]))
+    assert page.endswith("</body></html>")
+    assert page.index('id="symposium-errors"') < page.index("symposium-livereload") < page.index("</body>")
+    assert "&lt;bad&gt;" in page
