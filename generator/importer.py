@@ -48,6 +48,8 @@ KIND_ALIASES = {
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf"]
 VENUE_ID = "main-venue"
+OUR_GENERATOR = "symposium-site"  # generator.exports.common.GENERATOR
+_JOINT_WORK = re.compile(r"^Based on joint work with (.+)\.$")
 _HTML_TAG = re.compile(r"</?(?:p|br|a|div|span|ul|ol|li|em|strong|b|i|u|code|pre|h[1-6]|blockquote)\b[^>]*>",
                        re.IGNORECASE)
 
@@ -92,6 +94,7 @@ class SourcePerson(_Lenient):
     id: int | str | None = None
     guid: str | None = None
     code: str | None = None
+    slug: str | None = None
     name: str | None = None
     public_name: str | None = None
     biography: str | None = None
@@ -114,6 +117,7 @@ class SourceEvent(_Lenient):
     line: int | None = Field(default=None, alias="_line")
     guid: str | None = None
     id: int | str | None = None
+    slug: str | None = None
     date: dt.datetime | None = None
     start: str | None = None
     end: dt.datetime | None = None
@@ -160,13 +164,23 @@ class SourceSchedule(_Lenient):
     conference: SourceConference
 
 
+class SourceGenerator(_Lenient):
+    name: str | None = None
+
+
 class SourceRoot(_Lenient):
     schedule: SourceSchedule
+    generator: SourceGenerator | None = None
+
+    @property
+    def ours(self) -> bool:
+        """Written by this project's exports: slugs carry our ids, descriptions our joint-work sentence."""
+        return self.generator is not None and self.generator.name == OUR_GENERATOR
 
 
 # --- reading: XML and JSON into plain data, then the lenient models -------------------------
 
-def parse_schedule(text: str, source_name: str) -> SourceSchedule:
+def parse_schedule(text: str, source_name: str) -> SourceRoot:
     """Recognise frab XML or frab/c3voc JSON by content and read it safely."""
     if len(text) > MAX_BYTES:
         raise _fail(source_name, f"the file is over the {MAX_BYTES // (1024 * 1024)} MiB limit for a schedule")
@@ -179,7 +193,7 @@ def parse_schedule(text: str, source_name: str) -> SourceSchedule:
         raise _fail(source_name, "this is neither a frab XML nor a frab/c3voc JSON schedule "
                                  "(expected '<schedule>' or '{\"schedule\": ...}')", 1)
     try:
-        return SourceRoot.model_validate(data).schedule
+        return SourceRoot.model_validate(data)
     except ValidationError as errors:
         problems = [_validation_problem(error, data, source_name) for error in errors.errors(include_url=False)]
         raise ScheduleError(problems[:20] + ([ImportProblem(source_name, None, f"... and {len(problems) - 20} more")]
@@ -267,7 +281,9 @@ def _xml_data(text: str, source_name: str) -> dict[str, Any]:
     if root.tag != "schedule":
         raise _fail(source_name, f"this XML is not a frab schedule: its root element is <{root.tag}>, "
                                  "not <schedule>", builder.lines.get(id(root)))
-    return {"schedule": _xml_schedule(root, builder.lines)}
+    generator = root.find("generator")
+    return {"schedule": _xml_schedule(root, builder.lines),
+            "generator": dict(generator.attrib) if generator is not None else None}
 
 
 def _text(element: Element | None) -> str | None:
@@ -292,7 +308,7 @@ def _xml_schedule(root: Element, lines: dict[int, int]) -> dict[str, Any]:
 
 def _xml_event(event: Element, lines: dict[int, int]) -> dict[str, Any]:
     data: dict[str, Any] = {"_line": lines.get(id(event)), "guid": event.get("guid"), "id": event.get("id")}
-    for key in ("date", "start", "end", "duration", "room", "title", "subtitle", "track", "type", "abstract",
+    for key in ("date", "start", "end", "duration", "room", "slug", "title", "subtitle", "track", "type", "abstract",
                 "description"):
         value = _text(event.find(key))
         if value is not None:
@@ -406,7 +422,14 @@ class _Ids:
     def __init__(self) -> None:
         self.used: set[str] = set(RESERVED_IDS)
 
-    def take(self, text: str, fallback: str) -> str:
+    def take(self, text: str, fallback: str, preferred: str | None = None) -> str:
+        """The preferred id when it is a valid, unused slug; else one made from ``text``."""
+        if preferred and preferred not in self.used:
+            try:
+                self.used.add(check_slug(preferred))
+                return preferred
+            except ValueError:
+                pass
         base = slugify(text.translate(_LATIN))[:MAX_ID_LENGTH].strip("-") or fallback
         candidate, number = base, 1
         while candidate in self.used:
@@ -422,15 +445,15 @@ def import_schedule(text: str, source_name: str) -> ImportedContent:
     return content_from_schedule(parse_schedule(text, source_name), source_name)
 
 
-def content_from_schedule(schedule: SourceSchedule, source_name: str) -> ImportedContent:
-    conference = schedule.conference
+def content_from_schedule(root: SourceRoot, source_name: str) -> ImportedContent:
+    conference = root.schedule.conference
     notes: list[str] = []
     zone, zone_comment = _zone(conference, source_name, notes)
     entries = _entries(conference, zone, source_name)
 
     room_ids, rooms = _rooms(conference, entries)
     tracks, track_ids = _tracks(conference, entries)
-    speakers, speaker_of = _speakers(entries)
+    speakers, speaker_of = _speakers(entries, root.ours)
     files: dict[str, str] = {}
     talk_ids = _Ids()
     days: dict[dt.date, list[dict[str, Any]]] = {}
@@ -447,12 +470,20 @@ def content_from_schedule(schedule: SourceSchedule, source_name: str) -> Importe
         slot["kind"] = kind.value
         title = _one_line(event.title or "")
         tba = title.upper() in {"", "TBA", "TBD"}
-        abstract = _joined(html_to_markdown(event.abstract), html_to_markdown(event.description))
+        abstract, description = html_to_markdown(event.abstract), html_to_markdown(event.description)
+        joint_work: list[str] = []
+        if root.ours:  # our description is the joint-work sentence, then the slot's notes
+            joint_work, description = _split_description(description)
+        else:
+            abstract, description = _joined(abstract, description), None
         person_ids = list(dict.fromkeys(speaker_of[person.key] for person in event.persons if person.key in speaker_of))
         if kind is SlotKind.talk or (kind in TALK_KINDS and (person_ids or abstract)):
-            talk_id = talk_ids.take(title if not tba else "-".join(["tba", *person_ids[:1]]), "talk")
+            preferred = _our_slot_id(event, conference) if root.ours else None
+            talk_id = talk_ids.take(title if not tba else "-".join(["tba", *person_ids[:1]]), "talk", preferred)
             slot["talk"] = talk_id
-            files[f"talks/{talk_id}.yaml"] = _talk_yaml(event, title, tba, person_ids, abstract)
+            files[f"talks/{talk_id}.yaml"] = _talk_yaml(event, title, tba, person_ids, abstract, joint_work)
+            if description:
+                slot["notes"] = description
         else:
             slot["title"] = title or kind.value.capitalize()
             if abstract:
@@ -513,7 +544,7 @@ def infer_zone(instants: list[dt.datetime]) -> ZoneInfo | None:
     One whole-hour offset gives the matching fixed zone ('Etc/GMT-2' is UTC+2;
     the sign is POSIX's), which is exact without guessing a city; offsets that
     change (a DST switch during the event) or are not whole hours need a real
-    zone: the first, alphabetically, that fits them all.
+    zone: the first that fits them all, Europe first, then alphabetically.
     """
     offsets = {instant.utcoffset() for instant in instants}
     if len(offsets) == 1:
@@ -521,13 +552,12 @@ def infer_zone(instants: list[dt.datetime]) -> ZoneInfo | None:
         hours, rest = divmod(int(offset.total_seconds()), 3600)
         if rest == 0:
             return ZoneInfo("UTC" if hours == 0 else f"Etc/GMT{-hours:+d}")
-    regions = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/",
-               "Pacific/")
-    for name in sorted(available_timezones()):
-        if name.startswith(regions):
-            zone = ZoneInfo(name)
-            if all(instant.astimezone(zone).utcoffset() == instant.utcoffset() for instant in instants):
-                return zone
+    regions = ("Europe/", "America/", "Asia/", "Australia/", "Africa/", "Pacific/", "Atlantic/", "Indian/")
+    names = sorted(available_timezones())
+    for name in (name for region in regions for name in names if name.startswith(region)):
+        zone = ZoneInfo(name)
+        if all(instant.astimezone(zone).utcoffset() == instant.utcoffset() for instant in instants):
+            return zone
     return None
 
 
@@ -621,7 +651,7 @@ def _color(value: str | None) -> str | None:
     return value if re.fullmatch(r"#[0-9a-f]{6}", value) else None
 
 
-def _speakers(entries: list[_Entry]) -> tuple[dict[str, SourcePerson], dict[str, str]]:
+def _speakers(entries: list[_Entry], ours: bool) -> tuple[dict[str, SourcePerson], dict[str, str]]:
     """One speaker per person (by guid, code, id), merged by name too: the content has one file per name."""
     ids = _Ids()
     speakers: dict[str, SourcePerson] = {}
@@ -635,7 +665,7 @@ def _speakers(entries: list[_Entry]) -> tuple[dict[str, SourcePerson], dict[str,
             folded = slugify(name.translate(_LATIN)) or name
             speaker_id = speaker_of.get(person.key) or by_name.get(folded)
             if speaker_id is None:
-                speaker_id = ids.take(name, "speaker")
+                speaker_id = ids.take(name, "speaker", person.slug if ours else None)
                 speakers[speaker_id] = person.model_copy(update={"links": list(person.links)})
             else:
                 known = speakers[speaker_id]
@@ -659,6 +689,25 @@ def _kind(event_type: str | None, has_persons: bool) -> SlotKind:
     return kind
 
 
+def _our_slot_id(event: SourceEvent, conference: SourceConference) -> str | None:
+    """The slot id in our own exports' slug ``<acronym>-<number>-<slot id>``."""
+    prefix = f"{conference.acronym}-{event.id}-"
+    slug = event.slug or ""
+    return slug[len(prefix):] if slug.startswith(prefix) and len(slug) > len(prefix) else None
+
+
+def _split_description(description: str | None) -> tuple[list[str], str | None]:
+    """Our exports' description: 'Based on joint work with A, B and C.' then the slot's notes."""
+    if not description:
+        return [], None
+    first, _, rest = description.partition("\n\n")
+    match = _JOINT_WORK.match(first)
+    if match is None:
+        return [], description
+    names = re.split(r", | and ", match.group(1))
+    return [name for name in names if name], rest or None
+
+
 def _joined(abstract: str | None, description: str | None) -> str | None:
     if abstract and description and description != abstract:
         return f"{abstract}\n\n{description}"
@@ -674,7 +723,8 @@ def _links(links: list[SourceLink]) -> list[dict[str, str]]:
     return result
 
 
-def _talk_yaml(event: SourceEvent, title: str, tba: bool, speakers: list[str], abstract: str | None) -> str:
+def _talk_yaml(event: SourceEvent, title: str, tba: bool, speakers: list[str], abstract: str | None,
+               joint_work: list[str]) -> str:
     talk: dict[str, Any] = {"tba": True} if tba else {"title": title}
     subtitle = _one_line(event.subtitle or "")
     if subtitle:
@@ -682,6 +732,8 @@ def _talk_yaml(event: SourceEvent, title: str, tba: bool, speakers: list[str], a
     talk["speakers"] = speakers
     if abstract:
         talk["abstract"] = abstract
+    if joint_work:
+        talk["joint_work"] = joint_work
     if _links(event.links):
         talk["links"] = _links(event.links)
     return _dump(talk)

@@ -76,9 +76,15 @@ def check_slug(value: str) -> str:
     return value
 
 
+_SPACES = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # runs of breaking white space
+
+
 def _check_text(value: str) -> str:
-    """Single-line text: NFC (so "t" + combining cedilla equals "ţ"), one space between words, nothing invisible."""
-    value = " ".join(unicodedata.normalize("NFC", value).split())
+    """Single-line text: NFC (so "t" + combining cedilla equals "ţ"), one space between words, nothing invisible.
+
+    No-break spaces (U+00A0, U+2007, U+202F, as between "20" and "%") are kept: they say where a line must not break.
+    """
+    value = _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
     problem = invisible_character(value)
     if problem:
         raise ValueError(problem)
