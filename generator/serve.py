@@ -110,6 +110,9 @@ def _handler(directory: Path, state: BuildState) -> type[SimpleHTTPRequestHandle
     class Handler(SimpleHTTPRequestHandler):
         """Static files from the build folder, HTML with live reload injected, never cached."""
 
+        extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".webmanifest": "application/manifest+json",
+                          ".js": "text/javascript", ".ics": "text/calendar", ".wasm": "application/wasm"}
+
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(directory), **kwargs)
 

@@ -164,3 +164,27 @@ def test_inject_places_the_overlay_and_script_before_the_closing_body_tag():
     assert page.endswith("</body></html>")
     assert page.index('id="symposium-errors"') < page.index("symposium-livereload") < page.index("</body>")
     assert "&lt;bad&gt;" in page
+
+
+@pytest.mark.browser
+def test_an_open_tab_reloads_itself_on_save_and_shows_then_clears_the_overlay(server, browser):
+    talk = server.content / "talks" / "stich-federated-similarity.yaml"
+    original = talk.read_text(encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(server.url + "/talks/stich-federated-similarity.html")
+        assert "Exploiting Similarity" in page.locator("h1").inner_text()
+        page.wait_for_timeout(600)  # let the script read the current build number
+        talk.write_text(original.replace("Exploiting Similarity in Federated Learning", "Reloaded By Itself"),
+                        encoding="utf-8")
+        page.wait_for_function("document.querySelector('h1').textContent.includes('Reloaded By Itself')",
+                               timeout=5000)
+        talk.write_text(original.replace("speakers: [sebastian-stich]", "speakers: [nobody-here]"), encoding="utf-8")
+        page.locator("#symposium-errors").wait_for(state="visible", timeout=5000)
+        assert "stich-federated-similarity.yaml:2:12" in page.locator("#symposium-errors").inner_text()
+        talk.write_text(original, encoding="utf-8")
+        page.locator("#symposium-errors").wait_for(state="detached", timeout=5000)
+        assert "Exploiting Similarity" in page.locator("h1").inner_text()
+    finally:
+        talk.write_text(original, encoding="utf-8")
+        page.close()
