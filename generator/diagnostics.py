@@ -7,6 +7,7 @@ organizer sees every mistake of a run at once instead of fixing them one by one.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,22 @@ class Problem:
 
     def format(self) -> str:
         text = f"{self.file}:{self.line}:{self.column}: error: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return printable(f"{text} ({self.hint})" if self.hint else text)
+
+
+def printable(text: str) -> str:
+    """Escape what a terminal would not show or would act on (line breaks, direction marks, escape codes).
+
+    Messages quote the organizer's text back; a newline in a file name or a
+    key must not split one problem over two lines, and an invisible
+    character is more helpful as ``\\u200f`` than as nothing.
+    """
+    return "".join(char if unicodedata.category(char) not in _HIDDEN else
+                   (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}" if ord(char) < 0x10000
+                    else f"\\U{ord(char):08x}") for char in text)
+
+
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 
 
 @dataclass
