@@ -1,0 +1,198 @@
+"""The built site in headless Chromium, served over HTTP on 127.0.0.1.
+
+What only a browser can show: the program renders every day, search finds a
+talk, now/next follows the event's clock whatever the visitor's zone, stars
+become a personal calendar, the service worker keeps pages offline, no page
+logs an error or scrolls sideways on a phone, and the multi-room grid turns
+into a list on a phone and filters by room.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import icalendar
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 360, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
+#: One page of every kind the site has.
+PAGE_KINDS = ["index.html", "program.html", "talks/central-flows-part-1.html", "talks/richtarik.html",
+              "speakers.html", "speakers/alex-damian.html", "publications.html", "practical.html",
+              "my-schedule.html", "search.html", "figures.html", "404.html"]
+
+
+@contextlib.contextmanager
+def opened(browser, viewport=DESKTOP, **options):
+    """A fresh browser context and page that record console errors and uncaught exceptions."""
+    context = browser.new_context(viewport=viewport, **options)
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def test_every_day_of_the_program_renders(browser, site_url):
+    with opened(browser) as page:
+        page.goto(site_url + "program.html")
+        days = page.locator("section.day")
+        assert days.count() == 4
+        counts = [days.nth(i).locator(".slot").count() for i in range(4)]
+        assert counts == [1, 13, 13, 12]
+        assert page.locator("section.day .slot:visible").count() == 39
+        assert page.errors == []
+
+
+def test_program_is_complete_with_javascript_off(browser, site_url):
+    with opened(browser, java_script_enabled=False) as page:
+        page.goto(site_url + "program.html")
+        assert page.locator(".slot:visible").count() == 39
+        assert page.locator(".star:visible").count() == 0  # nothing that cannot work is shown
+
+
+def test_searching_central_flows_finds_the_talk_and_the_link_lands_on_it(browser, site_url):
+    with opened(browser) as page:
+        page.goto(site_url + "search.html")
+        page.fill("#search-q", "central flows")
+        first = page.locator("#search-results li a").first
+        first.wait_for(timeout=10_000)
+        assert "Central Flows" in first.inner_text()
+        first.click()
+        page.wait_for_load_state()
+        assert "/talks/central-flows-part-" in page.url
+        assert "Central Flows" in page.locator("h1").inner_text()
+        assert page.errors == []
+
+
+def test_header_search_box_submits_to_the_search_page(browser, site_url):
+    with opened(browser) as page:
+        page.goto(site_url + "talks/ochs.html")
+        page.fill("#header-q", "central flows")
+        page.press("#header-q", "Enter")
+        page.locator("#search-results li a").first.wait_for(timeout=10_000)
+        assert page.url.endswith("search.html?q=central+flows")
+
+
+@pytest.mark.parametrize("zone", [None, "America/New_York", "Asia/Tokyo"])
+def test_now_and_next_follow_the_events_clock_in_any_visitor_time_zone(browser, site_url, zone):
+    with opened(browser, timezone_id=zone) if zone else opened(browser) as page:
+        page.goto(site_url + "program.html?now=2026-05-07T10:55")
+        assert page.locator(".slot.is-now").evaluate_all("els => els.map(e => e.id)") == ["slot-ochs"]
+        assert page.locator(".slot.is-next").evaluate_all("els => els.map(e => e.id)") == [
+            "slot-silveti-falls-spectral-optimizers"]
+        assert page.locator("#slot-ochs .live-badge").inner_text().strip().lower() == "now"
+        assert page.locator(".jump-now a").get_attribute("href") == "#slot-ochs"
+        page.goto(site_url + "index.html?now=2026-05-07T10:55")
+        box = page.locator("#now-box")
+        assert box.is_visible()
+        assert "Lyapunov" in box.inner_text() or "Ochs" in box.inner_text()
+
+
+def test_between_days_the_next_slot_is_the_next_mornings_first(browser, site_url):
+    with opened(browser, timezone_id="America/Los_Angeles") as page:
+        page.goto(site_url + "program.html?now=2026-05-07T23:30")
+        assert page.locator(".slot.is-now").count() == 1  # the dinner has no end: it runs until midnight
+        assert page.locator(".slot.is-next").evaluate_all("els => els.map(e => e.id)") == ["slot-defazio-schedule-free"]
+
+
+def test_starred_talks_make_my_schedule_and_a_valid_calendar(browser, site_url, tmp_path):
+    with opened(browser) as page:
+        page.goto(site_url + "program.html")
+        page.click("#slot-ochs .star")
+        page.click("#slot-central-flows-part-1 .star")
+        assert page.locator("#slot-ochs .star").get_attribute("aria-pressed") == "true"
+        page.goto(site_url + "my-schedule.html")
+        items = page.locator(".my-item")
+        assert items.count() == 2
+        assert "Central Flows" in items.nth(1).inner_text()
+        with page.expect_download() as download:
+            page.click("#my-ics")
+        path = tmp_path / "mine.ics"
+        download.value.save_as(path)
+        raw = path.read_bytes()
+        assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+        calendar = icalendar.Calendar.from_ical(raw)
+        events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+        assert set(events) == {"ochs@optimization-for-learning-2026",
+                               "central-flows-part-1@optimization-for-learning-2026"}
+        start = events["ochs@optimization-for-learning-2026"].decoded("DTSTART")
+        assert start.isoformat() == "2026-05-07T08:50:00+00:00"
+        assert all(str(e["DTSTAMP"].to_ical(), "ascii").endswith("Z") for e in events.values())
+        # the page's own star removes a talk again
+        page.click(".my-item .star >> nth=0")
+        assert page.locator(".my-item").count() == 1
+        assert page.errors == []
+
+
+def test_program_and_talk_pages_load_offline_after_a_first_visit(browser, site_url):
+    with opened(browser) as page:
+        page.goto(site_url + "index.html")
+        page.wait_for_function(
+            """async () => {
+                const registration = await navigator.serviceWorker.ready;
+                const names = await caches.keys();
+                if (!registration.active || !names.length) return false;
+                const cache = await caches.open(names[0]);
+                return Boolean(await cache.match("pagefind/pagefind.js")) && Boolean(await cache.match("talks/ochs.html"));
+            }""", timeout=20_000)
+        page.context.set_offline(True)
+        page.goto(site_url + "program.html")
+        assert page.locator("section.day").count() == 4
+        page.goto(site_url + "talks/ochs.html")
+        assert page.locator("h1").inner_text().strip()
+        assert page.locator("link[rel=stylesheet]").count() == 1
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgba(0, 0, 0, 0)"
+
+
+@pytest.mark.parametrize("path", PAGE_KINDS)
+def test_no_console_errors_and_no_horizontal_scroll_on_a_phone(browser, site_url, path):
+    with opened(browser, viewport=PHONE) as page:
+        page.goto(site_url + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        assert page.errors == [], path
+
+
+def test_multi_room_program_is_a_grid_on_desktop(browser, multiroom_url):
+    with opened(browser) as page:
+        page.goto(multiroom_url + "program.html")
+        assert page.locator(".room-grid").evaluate("e => getComputedStyle(e).display") == "grid"
+        assert page.locator(".room-head").all_inner_texts() == ["Room A", "Room B"]
+        a, b = page.locator("#slot-bounds").bounding_box(), page.locator("#slot-solvers").bounding_box()
+        assert a["y"] == b["y"] and b["x"] > a["x"] + a["width"] - 1  # side by side, same start
+        keynote = page.locator("#slot-keynote").bounding_box()
+        assert keynote["width"] > a["width"] + b["width"]  # the plenary spans both rooms
+        assert a["height"] > b["height"]  # 45 minutes are taller than 30
+
+
+def test_multi_room_program_is_a_list_naming_rooms_on_a_phone(browser, multiroom_url):
+    with opened(browser, viewport=PHONE) as page:
+        page.goto(multiroom_url + "program.html")
+        assert page.locator(".room-grid").evaluate("e => getComputedStyle(e).display") == "block"
+        a, b = page.locator("#slot-bounds").bounding_box(), page.locator("#slot-solvers").bounding_box()
+        assert b["y"] > a["y"] + a["height"] - 1 and abs(a["x"] - b["x"]) < 1  # one under the other
+        assert "Room A" in page.locator("#slot-bounds .slot-when").inner_text()
+        assert "Room B" in page.locator("#slot-solvers .slot-when").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_room_and_track_filters_hide_and_show_slots_without_a_reload(browser, multiroom_url):
+    with opened(browser) as page:
+        page.goto(multiroom_url + "program.html")
+        page.evaluate("window.marker = 1")
+        page.uncheck("input[name=room][value=room-b]")
+        assert page.locator("#slot-solvers").is_hidden()
+        assert page.locator("#slot-bounds").is_visible() and page.locator("#slot-keynote").is_visible()
+        page.check("input[name=room][value=room-b]")
+        assert page.locator("#slot-solvers").is_visible()
+        page.uncheck("input[name=track][value=theory]")
+        assert page.locator("#slot-bounds").is_hidden() and page.locator("#slot-solvers").is_visible()
+        assert page.evaluate("window.marker") == 1  # no reload happened
+        assert page.errors == []
