@@ -139,7 +139,17 @@ def _handler(directory: Path, state: BuildState) -> type[SimpleHTTPRequestHandle
                 blank = "<!doctype html><html lang=en><title>Build failed</title><body></body></html>"
                 return self._send(inject(blank, state.snapshot()).encode("utf-8"), "text/html; charset=utf-8",
                                   HTTPStatus.SERVICE_UNAVAILABLE)
+            missing = self._missing_page(path)
+            if missing is not None:  # the site's own 404 page, as GitHub Pages would serve it
+                text = missing.read_text(encoding="utf-8", errors="replace")
+                return self._send(inject(text, state.snapshot()).encode("utf-8"), "text/html; charset=utf-8",
+                                  HTTPStatus.NOT_FOUND)
             return super().do_GET()
+
+        def _missing_page(self, path: str) -> Path | None:
+            target = Path(self.translate_path(path))
+            not_found = directory / "404.html"
+            return not_found if not target.exists() and not_found.is_file() else None
 
         def _html_file(self, path: str) -> Path | None:
             target = Path(self.translate_path(path))

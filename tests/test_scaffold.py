@@ -109,3 +109,12 @@ def test_new_talk_with_an_unknown_speaker_suggests_the_closest_id(content, capsy
     assert main(["new", "talk", "--day", "2026-05-06", "--start", "17:10", "--speaker", "alex-damain",
                  "--content", str(content)]) == 2
     assert "did you mean 'alex-damian'" in capsys.readouterr().err
+
+
+def test_files_inside_the_project_name_their_schema_for_the_editor():
+    from generator.scaffold import PROJECT_ROOT, _modeline
+
+    line = _modeline(PROJECT_ROOT / "content" / "speakers" / "jane-doe.yaml", "speaker")
+    assert line == "# yaml-language-server: $schema=../../schema/speaker.schema.json\n"
+    assert (PROJECT_ROOT / "content" / "speakers" / "../../schema/speaker.schema.json").resolve().is_file()
+    assert _modeline(Path("/tmp/elsewhere/speakers/jane-doe.yaml"), "speaker") == ""

@@ -80,8 +80,9 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def _launch(folder: Path, request) -> Server:
+def _launch(folder: Path, request, prepare=lambda content: None) -> Server:
     shutil.copytree(ROOT / "content", folder / "content")
+    prepare(folder / "content")
     port = _free_port()
     process = _start(folder, port)
     request.addfinalizer(lambda: _stop(process))
@@ -155,6 +156,11 @@ def test_ctrl_c_stops_the_server_cleanly(own_server):
     assert "stopped" in log and "Traceback" not in log
 
 
+def test_a_missing_page_gets_the_site_404_page_with_live_reload(server):
+    status, page = _get(server.url + "/talks/no-such-talk.html")
+    assert status == 404 and LIVERELOAD_PATH in page
+
+
 def test_the_site_service_worker_is_replaced_so_reloads_are_never_stale(server):
     assert "unregister" in server.page("/sw.js")
 
@@ -188,3 +194,18 @@ def test_an_open_tab_reloads_itself_on_save_and_shows_then_clears_the_overlay(se
     finally:
         talk.write_text(original, encoding="utf-8")
         page.close()
+
+
+def test_a_first_build_that_fails_still_serves_the_overlay_and_recovers(tmp_path, request):
+    def misspell(content: Path) -> None:
+        venues = content / "venues.yaml"
+        venues.write_text(venues.read_text(encoding="utf-8").replace("venues:", "venue:", 1), encoding="utf-8")
+
+    server = _launch(tmp_path, request, misspell)
+    status, page = _get(server.url + "/")
+    assert status == 503 and 'id="symposium-errors"' in page and "venues.yaml:1:1: error:" in page
+    venues = server.content / "venues.yaml"
+    venues.write_text(venues.read_text(encoding="utf-8").replace("venue:", "venues:", 1), encoding="utf-8")
+    _wait_for(lambda: not server.state()["errors"], REBUILD_WITHIN_S, "the first good build")
+    status, page = _get(server.url + "/")
+    assert status == 200 and 'id="symposium-errors"' not in page
