@@ -58,6 +58,7 @@ class Measurement:
     seconds: float
     peak_tree_rss: int  # the largest sampled sum of RSS over the process and its descendants
     max_rss: int  # the largest single process (wait4's ru_maxrss: the child or a reaped descendant)
+    cpu_seconds: float  # user + system time of the process and its reaped descendants
     returncode: int
     stdout: str = field(repr=False)
     stderr: str = field(repr=False)
@@ -117,7 +118,8 @@ def measure(command: list[str], cwd: Path, timeout: float | None = None) -> Meas
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Measurement(command, seconds, peak, usage.ru_maxrss * 1024, child.returncode,
+        return Measurement(command, seconds, peak, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime,
+                           child.returncode,
                            out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
 
 
@@ -337,8 +339,8 @@ def _mib(values: list[int]) -> str:
 def size_table(sizes: list[dict]) -> str:
     """The README's table: one row per N."""
     lines = ["| talks | pages ours / Hugo | ours: median (min–max) | Hugo: median (min–max) | ours / Hugo "
-             "| pages/s ours | pages/s Hugo | peak RSS ours | peak RSS Hugo |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| pages/s ours | pages/s Hugo | CPU s ours / Hugo | peak RSS ours | peak RSS Hugo |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in sizes:
         ours = [r["seconds"] for r in row["ours"]]
         hugo = [r["seconds"] for r in row["hugo"]]
@@ -349,6 +351,8 @@ def size_table(sizes: list[dict]) -> str:
             f"| {row['talks']:,} | {our_pages:,} / {hugo_pages:,} | {_spread(ours)} | "
             f"{_spread(hugo) if hugo else '–'} | {ratio} | {our_pages / statistics.median(ours):,.0f} | "
             + (f"{hugo_pages / statistics.median(hugo):,.0f}" if hugo else "–")
+            + f" | {statistics.median(r['cpu_seconds'] for r in row['ours']):.1f} / "
+            + (f"{statistics.median(r['cpu_seconds'] for r in row['hugo']):.1f}" if hugo else "–")
             + f" | {_mib([r['peak_tree_rss'] for r in row['ours']])} | "
             + (_mib([r["peak_tree_rss"] for r in row["hugo"]]) if hugo else "–") + " |")
     return "\n".join(lines)
@@ -466,8 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nMachine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
           f"{(m['hugo'] or 'no Hugo').split(' BuildDate')[0]}")
     print("Ours: `python -m generator build --no-figures` (includes the Pagefind search index; Hugo has none).")
-    print("Hugo: `hugo --minify`. Cold builds: fresh output folder, no cache. Peak RSS: sampled sum over the "
-          "process tree.\n")
+    print("Hugo: `hugo --minify`. Cold builds: fresh output folder, no cache. CPU: user+system seconds (Hugo "
+          "uses several threads). Peak RSS: sampled sum over the process tree.\n")
     print(size_table(results["sizes"]))
     print("\nWhere our build's time goes (median seconds per phase, from its summary line):\n")
     print(phase_table(results["sizes"]))
