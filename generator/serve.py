@@ -97,6 +97,9 @@ def describe_failure(error: BaseException) -> list[str]:
     """Error lines for the overlay and the terminal: file:line for content and template errors."""
     if isinstance(error, ContentError):
         return [problem.format() for problem in error.diagnostics.sorted()]
+    messages = getattr(error, "messages", None)  # FigureConfigError: already "file:line: error: ..." lines
+    if isinstance(messages, list) and messages and all(isinstance(line, str) for line in messages):
+        return list(messages)
     filename, lineno = getattr(error, "filename", None), getattr(error, "lineno", None)
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     if filename and lineno:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import LIVERELOAD_PATH, inject
+from generator.serve import LIVERELOAD_PATH, describe_failure, inject
 
 ROOT = Path(__file__).resolve().parent.parent
 REBUILD_WITHIN_S = 2.0
@@ -209,3 +209,21 @@ def test_a_first_build_that_fails_still_serves_the_overlay_and_recovers(tmp_path
     _wait_for(lambda: not server.state()["errors"], REBUILD_WITHIN_S, "the first good build")
     status, page = _get(server.url + "/")
     assert status == 200 and 'id="symposium-errors"' not in page
+
+
+def test_failures_are_described_with_file_and_line_where_known():
+    import jinja2
+
+    class FigureConfigError(ValueError):  # the shape of generator.simulation.config.FigureConfigError
+        def __init__(self, messages: list[str]):
+            super().__init__("\n".join(messages))
+            self.messages = messages
+
+    try:
+        jinja2.Environment().from_string("{% if %}")
+    except jinja2.TemplateSyntaxError as error:
+        error.filename = "templates/talk.html"
+        assert describe_failure(error)[0].startswith("templates/talk.html:1: error: ")
+    figure_error = FigureConfigError(["content/figures.yaml:3: error: steps must be at least 10"])
+    assert describe_failure(figure_error) == ["content/figures.yaml:3: error: steps must be at least 10"]
+    assert describe_failure(RuntimeError("boom"))[0].startswith("error: RuntimeError: boom")
