@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -33,6 +34,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable, NoReturn
 
 import psutil
 
@@ -149,6 +151,7 @@ def html_pages(folder: Path) -> tuple[int, int]:
 
 # --- the two builders -----------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
 def _help(*args: str) -> str:
     result = subprocess.run([PYTHON, "-m", "generator", *args, "--help"], cwd=ROOT, capture_output=True, text=True)
     return result.stdout if result.returncode == 0 else ""
@@ -195,9 +198,24 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _fail(what: str, measurement: Measurement) -> None:
-    tail = (measurement.stderr or measurement.stdout).strip().splitlines()[-15:]
-    raise SystemExit(f"bench: {what} failed (exit {measurement.returncode}):\n" + "\n".join(tail))
+class StepFailed(Exception):
+    """A build in one step failed or timed out; the other steps still run and are reported."""
+
+
+def _fail(what: str, measurement: Measurement, timeout: float | None = None) -> NoReturn:
+    if timeout and measurement.seconds >= timeout:
+        raise StepFailed(f"{what} timed out after {timeout:g} s")
+    tail = (measurement.stderr or measurement.stdout).strip().splitlines()[-3:]
+    raise StepFailed(f"{what} failed (exit {measurement.returncode}): " + " | ".join(tail))
+
+
+def attempt(step: Callable[[], dict]) -> dict:
+    """Run one benchmark step; a failure becomes ``{"error": ...}`` in the results."""
+    try:
+        return step()
+    except StepFailed as error:
+        say(f"bench: {error}")
+        return {"error": str(error)}
 
 
 # --- the benchmark steps --------------------------------------------------------------------------
@@ -208,28 +226,36 @@ def bench_size(n: int, runs: int, work: Path, hugo: list[str] | None, seed: int,
     content, hugo_source = synth.write_both(n, fresh(work / f"n{n}") / "src", seed)
     result: dict = {"talks": n, "generate_seconds": time.perf_counter() - started, "ours": [], "hugo": []}
     say(f"N={n}: generated in {result['generate_seconds']:.1f}s; {runs} cold run(s) each")
-    for run in range(runs):
-        folder = fresh(work / f"n{n}" / "ours")
-        m = measure(our_build(content, folder / "site"), cwd=folder, timeout=timeout)
-        if not m.ok:
-            _fail(f"our build at N={n}", m)
-        pages, size = html_pages(folder / "site")
-        result["ours"].append({**asdict(m), "stdout": m.stdout[-2000:], "stderr": m.stderr[-2000:],
-                               "summary": parse_summary(m.stdout), "html_pages": pages, "html_bytes": size})
-        say(f"  ours  run {run + 1}: {m.seconds:.2f}s, {pages} pages, peak {m.peak_tree_rss / 2**20:.0f} MiB")
-        if hugo:
-            folder = fresh(work / f"n{n}" / "hugo")
-            m = measure(hugo_build(hugo, hugo_source, folder / "public"), cwd=folder, timeout=timeout)
-            if not m.ok:
-                _fail(f"Hugo at N={n}", m)
-            pages, size = html_pages(folder / "public")
-            result["hugo"].append({**asdict(m), "stdout": m.stdout[-2000:], "stderr": m.stderr[-2000:],
-                                   "html_pages": pages, "html_bytes": size})
-            say(f"  Hugo  run {run + 1}: {m.seconds:.2f}s, {pages} pages, peak {m.peak_tree_rss / 2**20:.0f} MiB")
-        if run + 1 < runs and result["ours"][-1]["seconds"] > SLOW_BUILD_SECONDS:
-            say(f"  (our build took over {SLOW_BUILD_SECONDS:.0f}s: one run only at N={n})")
-            break
+    try:
+        for run in range(runs):
+            result["ours"].append(_cold_run("ours", our_build(content, fresh(work / f"n{n}" / "ours") / "site"),
+                                            n, run, timeout))
+            if hugo:
+                result["hugo"].append(_cold_run("Hugo", hugo_build(hugo, hugo_source,
+                                                                   fresh(work / f"n{n}" / "hugo") / "public"),
+                                                n, run, timeout))
+            if run + 1 < runs and result["ours"][-1]["seconds"] > SLOW_BUILD_SECONDS:
+                say(f"  (our build took over {SLOW_BUILD_SECONDS:.0f}s: one run only at N={n})")
+                break
+    except StepFailed as error:
+        say(f"bench: {error}")
+        result["error"] = str(error)
     return result
+
+
+def _cold_run(who: str, command: list[str], n: int, run: int, timeout: float) -> dict:
+    """One timed build into the (fresh) parent of its output folder, as a JSON-ready record."""
+    out = Path(command[command.index("--out" if who == "ours" else "--destination") + 1])
+    m = measure(command, cwd=out.parent, timeout=timeout)
+    if not m.ok:
+        _fail(f"{'our build' if who == 'ours' else 'Hugo'} at N={n}", m, timeout)
+    pages, size = html_pages(out)
+    record = {**asdict(m), "stdout": m.stdout[-2000:], "stderr": m.stderr[-2000:], "html_pages": pages,
+              "html_bytes": size}
+    if who == "ours":
+        record["summary"] = parse_summary(m.stdout)
+    say(f"  {who:5} run {run + 1}: {m.seconds:.2f}s, {pages} pages, peak {m.peak_tree_rss / 2**20:.0f} MiB")
+    return record
 
 
 def _edit_abstract(talk_yaml: Path, hugo_md: Path) -> None:
@@ -256,13 +282,13 @@ def bench_rebuilds(n: int, work: Path, hugo: list[str] | None, timeout: float) -
         change()
         m = measure(our_build(content, base / "ours" / "site"), cwd=base / "ours", timeout=timeout)
         if not m.ok:
-            _fail(f"our rebuild ({label})", m)
+            _fail(f"our rebuild ({label})", m, timeout)
         result[f"ours: {label}"] = {"seconds": m.seconds, "summary": parse_summary(m.stdout)}
         say(f"  ours  rebuild, {label}: {m.seconds:.2f}s")
         if hugo:
             m = measure(hugo_build(hugo, hugo_source, base / "hugo" / "public"), cwd=base / "hugo", timeout=timeout)
             if not m.ok:
-                _fail(f"Hugo rebuild ({label})", m)
+                _fail(f"Hugo rebuild ({label})", m, timeout)
             result[f"hugo: {label}"] = {"seconds": m.seconds}
             say(f"  Hugo  rebuild, {label}: {m.seconds:.2f}s")
     return result
@@ -274,7 +300,7 @@ def bench_seed(work: Path, runs: int, timeout: float) -> dict:
     content = ROOT / "content"
     prime = measure(our_build(content, base / "site", figures=True), cwd=base, timeout=timeout)
     if not prime.ok:
-        _fail("the seed site's first build", prime)
+        _fail("the seed site's first build", prime, timeout)
     say(f"seed site: first build (computes figures) {prime.seconds:.2f}s")
     result: dict = {"first build": prime.seconds, "cold, figures cached": [], "summary": None}
     for run in range(runs):
@@ -286,7 +312,7 @@ def bench_seed(work: Path, runs: int, timeout: float) -> dict:
                     shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         m = measure(our_build(content, base / "site", figures=True), cwd=base, timeout=timeout)
         if not m.ok:
-            _fail("the seed site's build", m)
+            _fail("the seed site's build", m, timeout)
         result["cold, figures cached"].append(m.seconds)
         result["summary"] = parse_summary(m.stdout)
         result["peak_tree_rss"] = m.peak_tree_rss
@@ -344,6 +370,9 @@ def size_table(sizes: list[dict]) -> str:
     for row in sizes:
         ours = [r["seconds"] for r in row["ours"]]
         hugo = [r["seconds"] for r in row["hugo"]]
+        if not ours or (row.get("error") and not hugo):
+            lines.append(f"| {row['talks']:,} | {row.get('error', 'no runs')} |" + " |" * 8)
+            continue
         our_pages = row["ours"][-1]["html_pages"]
         hugo_pages = row["hugo"][-1]["html_pages"] if hugo else 0
         ratio = f"{statistics.median(ours) / statistics.median(hugo):.1f}×" if hugo else "–"
@@ -381,21 +410,26 @@ def phase_table(sizes: list[dict]) -> str:
 def other_table(results: dict) -> str:
     lines = ["| step | ours | Hugo |", "| --- | ---: | ---: |"]
     rebuilds = results.get("rebuilds")
-    if rebuilds:
+    if rebuilds and "error" in rebuilds:
+        lines.append(f"| rebuilds at N={rebuilds['talks']:,} | {rebuilds['error']} | |")
+    elif rebuilds:
         for label in ("no change", "one abstract edited"):
             ours = rebuilds.get(f"ours: {label}")
             hugo = rebuilds.get(f"hugo: {label}")
             lines.append(f"| rebuild at N={rebuilds['talks']:,}, {label} | {ours['seconds']:.2f} s | "
                          + (f"{hugo['seconds']:.2f} s (full rebuild)" if hugo else "–") + " |")
     seed = results.get("seed_site")
-    if seed:
+    if seed and "error" in seed:
+        lines.append(f"| seed site (content/) | {seed['error']} | – |")
+    elif seed:
         lines.append(f"| seed site (content/), cold build, figures cached | "
                      f"{_spread(seed['cold, figures cached'])} | – |")
         lines.append(f"| seed site, no-change rebuild | {seed['no-change rebuild']:.2f} s | – |")
     frab = results.get("import")
     if frab:
-        if "skipped" in frab:
-            lines.append(f"| frab import of a built schedule.json | skipped: {frab['skipped']} | – |")
+        if "skipped" in frab or "error" in frab:
+            lines.append(f"| frab import of a built schedule.json | skipped: {frab.get('skipped') or frab['error']} "
+                         "| – |")
         else:
             lines.append(f"| `symposium import` of the N={frab['talks']:,} schedule.json | "
                          f"{frab['import_seconds']:.2f} s | – |")
@@ -448,16 +482,17 @@ def main(argv: list[str] | None = None) -> int:
     say(f"bench: scratch folder {work}; {results['machine']['cpu']}, {results['machine']['cores']} cores")
     try:
         for n in sizes:
-            results["sizes"].append(bench_size(n, args.runs, work, hugo, args.seed, args.timeout))
-            if n == args.import_size:
-                results["import"] = bench_import(n, work, args.timeout)
-            if n == rebuild_size:
-                results["rebuilds"] = bench_rebuilds(n, work, hugo, args.timeout)
+            row = attempt(lambda: bench_size(n, args.runs, work, hugo, args.seed, args.timeout))
+            results["sizes"].append({"talks": n, "ours": [], "hugo": [], **row})
+            if n == args.import_size and "error" not in row:
+                results["import"] = attempt(lambda: bench_import(n, work, args.timeout))
+            if n == rebuild_size and "error" not in row:
+                results["rebuilds"] = {"talks": n, **attempt(lambda: bench_rebuilds(n, work, hugo, args.timeout))}
             shutil.rmtree(work / f"n{n}", ignore_errors=True)  # N=10,000 leaves hundreds of MiB
         if args.import_size and args.import_size not in sizes:
             results["import"] = {"skipped": f"N={args.import_size} is not among --sizes"}
         if not args.no_seed:
-            results["seed_site"] = bench_seed(work, args.runs, args.timeout)
+            results["seed_site"] = attempt(lambda: bench_seed(work, args.runs, args.timeout))
     finally:
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)
