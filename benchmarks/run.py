@@ -452,6 +452,7 @@ def machine() -> dict:
     hugo = hugo_executable()
     version = subprocess.run([*hugo, "version"], capture_output=True, text=True).stdout.strip() if hugo else None
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+            "load_average": os.getloadavg(),
             "python": platform.python_version(), "platform": platform.platform(), "hugo": version}
 
 
@@ -497,13 +498,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)
 
+    results["load_average_after"] = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     m = results["machine"]
     print(f"\nMachine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
-          f"{(m['hugo'] or 'no Hugo').split(' BuildDate')[0]}")
+          f"{(m['hugo'] or 'no Hugo').split(' BuildDate')[0]}.\nLoad average (1 min) before / after: "
+          f"{m['load_average'][0]:.1f} / {results['load_average_after'][0]:.1f}: on a busy machine compare CPU seconds.")
     print("Ours: `python -m generator build --no-figures` (includes the Pagefind search index; Hugo has none).")
     print("Hugo: `hugo --minify`. Cold builds: fresh output folder, no cache. CPU: user+system seconds (Hugo "
           "uses several threads). Peak RSS: sampled sum over the process tree.\n")
