@@ -365,13 +365,13 @@ def _mib(values: list[int]) -> str:
 def size_table(sizes: list[dict]) -> str:
     """The README's table: one row per N."""
     lines = ["| talks | pages ours / Hugo | ours: median (min–max) | Hugo: median (min–max) | ours / Hugo "
-             "| pages/s ours | pages/s Hugo | CPU s ours / Hugo | peak RSS ours | peak RSS Hugo |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| pages/s ours | pages/s Hugo | CPU s ours / Hugo | peak RSS ours | peak RSS Hugo | HTML MiB ours / Hugo |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in sizes:
         ours = [r["seconds"] for r in row["ours"]]
         hugo = [r["seconds"] for r in row["hugo"]]
         if not ours or (row.get("error") and not hugo):
-            lines.append(f"| {row['talks']:,} | {row.get('error', 'no runs')} |" + " |" * 8)
+            lines.append(f"| {row['talks']:,} | {row.get('error', 'no runs')} |" + " |" * 9)
             continue
         our_pages = row["ours"][-1]["html_pages"]
         hugo_pages = row["hugo"][-1]["html_pages"] if hugo else 0
@@ -383,7 +383,9 @@ def size_table(sizes: list[dict]) -> str:
             + f" | {statistics.median(r['cpu_seconds'] for r in row['ours']):.1f} / "
             + (f"{statistics.median(r['cpu_seconds'] for r in row['hugo']):.1f}" if hugo else "–")
             + f" | {_mib([r['peak_tree_rss'] for r in row['ours']])} | "
-            + (_mib([r["peak_tree_rss"] for r in row["hugo"]]) if hugo else "–") + " |")
+            + (_mib([r["peak_tree_rss"] for r in row["hugo"]]) if hugo else "–")
+            + f" | {row['ours'][-1]['html_bytes'] / 2**20:.1f} / "
+            + (f"{row['hugo'][-1]['html_bytes'] / 2**20:.1f}" if hugo else "–") + " |")
     return "\n".join(lines)
 
 
@@ -440,6 +442,27 @@ def other_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def report(results: dict, path: Path) -> str:
+    """Everything printed at the end of a run (and by ``--report FILE`` from a saved run)."""
+    m = results["machine"]
+    load = m.get("load_average") or [float("nan")]
+    after = results.get("load_average_after") or [float("nan")]
+    return "\n".join([
+        f"\nMachine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
+        f"{(m['hugo'] or 'no Hugo').split(' BuildDate')[0]}.",
+        f"Load average (1 min) before / after: {load[0]:.1f} / {after[0]:.1f} (on a busy machine compare CPU seconds).",
+        "Ours: `python -m generator build --no-figures` (includes the Pagefind search index; Hugo has none).",
+        "Hugo: `hugo --minify`. Cold builds: fresh output folder, no cache. CPU: user+system seconds (Hugo "
+        "uses several threads). Peak RSS: sampled sum over the process tree.\n",
+        size_table(results["sizes"]),
+        "\nWhere our build's time goes (median seconds per phase, from its summary line):\n",
+        phase_table(results["sizes"]),
+        "",
+        other_table(results),
+        f"\nraw timings: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}",
+    ])
+
+
 def machine() -> dict:
     cpu = platform.processor()
     try:
@@ -470,7 +493,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds one build may take")
+    parser.add_argument("--report", type=Path, default=None, help="print the tables of a saved results JSON and stop")
     args = parser.parse_args(argv)
+    if args.report:
+        print(report(json.loads(args.report.read_text(encoding="utf-8")), args.report))
+        return 0
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
     rebuild_size = max(sizes) if args.rebuild_size is None else args.rebuild_size
 
@@ -503,19 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    m = results["machine"]
-    print(f"\nMachine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
-          f"{(m['hugo'] or 'no Hugo').split(' BuildDate')[0]}.\nLoad average (1 min) before / after: "
-          f"{m['load_average'][0]:.1f} / {results['load_average_after'][0]:.1f}: on a busy machine compare CPU seconds.")
-    print("Ours: `python -m generator build --no-figures` (includes the Pagefind search index; Hugo has none).")
-    print("Hugo: `hugo --minify`. Cold builds: fresh output folder, no cache. CPU: user+system seconds (Hugo "
-          "uses several threads). Peak RSS: sampled sum over the process tree.\n")
-    print(size_table(results["sizes"]))
-    print("\nWhere our build's time goes (median seconds per phase, from its summary line):\n")
-    print(phase_table(results["sizes"]))
-    print()
-    print(other_table(results))
-    print(f"\nraw timings: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    print(report(results, path))
     return 0
 
 
