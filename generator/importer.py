@@ -408,7 +408,6 @@ class _Entry:
     room: str
     start: dt.datetime
     end: dt.datetime | None
-    where: int | None
 
 
 #: Letters that Unicode does not decompose into ASCII, so that "Ole Ødegård" becomes "ole-odegard".
@@ -575,7 +574,7 @@ def _entries(conference: SourceConference, zone: ZoneInfo, source_name: str) -> 
                     problems.append(ImportProblem(source_name, event.line or day.line,
                                                   f"event '{_one_line(event.title or '?')}': {error}"))
                     continue
-                entries.append(_Entry(event, room, start, end, event.line))
+                entries.append(_Entry(event, room, start, end))
     if problems:
         raise ScheduleError(problems)
     room_order = {name: index for index, name in enumerate(_room_names(conference))}

@@ -78,7 +78,8 @@ def test_imported_content_builds(imported, tmp_path, capsys):
 
 def test_content_folder_has_the_projects_layout(imported):
     files = sorted(path.relative_to(imported["json"]).as_posix() for path in imported["json"].rglob("*.yaml"))
-    assert files[:4] == ["event.yaml", "program/2031-06-14.yaml", "program/2031-06-15.yaml", "speakers/nguyen-thi-minh.yaml"]
+    assert files[:3] == ["event.yaml", "program/2031-06-14.yaml", "program/2031-06-15.yaml"]
+    assert "speakers/nguyen-thi-minh.yaml" in files
     assert "venues.yaml" in files and "talks/memory-safe-parsers.yaml" in files
 
 
@@ -237,7 +238,8 @@ def test_format_is_recognised_by_content_not_extension(tmp_path, capsys):
     ("entity-bomb.xml", 2, "refused: the XML declares a DTD or entities"),
     ("xxe.xml", 2, "refused: the XML declares a DTD or entities"),
     ("not-a-schedule.json", None, "this JSON is not a frab/c3voc schedule"),
-    ("wrong-types.json", None, "at schedule.conference.days[0].rooms['Room B'][0].title: input should be a valid string"),
+    ("wrong-types.json", None,
+     "at schedule.conference.days[0].rooms['Room B'][0].title: input should be a valid string"),
 ])
 def test_bad_schedule_is_refused_with_file_and_nothing_is_written(name, line, fragment, tmp_path, capsys):
     target = tmp_path / "new"
@@ -344,10 +346,11 @@ def lund_exports() -> dict[str, str]:
 
 def _comparable(dump: dict, with_texts: bool) -> list[tuple]:
     names = {speaker["id"]: speaker["name"] for speaker in dump["speakers"]}
-    return sorted((slot["start"], slot["end"], slot["kind"], slot["title"], slot["tba"],
-                   tuple(names[speaker_id] for speaker_id in slot["speakers"]),
-                   (slot["abstract"], tuple(slot["joint_work"]), slot["notes"]) if with_texts else None)
-                  for slot in dump["slots"])
+    rows = [(slot["start"], slot["end"], slot["kind"], slot["title"], slot["tba"],
+             tuple(names[speaker_id] for speaker_id in slot["speakers"]),
+             (slot["abstract"], tuple(slot["joint_work"]), slot["notes"]) if with_texts else None)
+            for slot in dump["slots"]]
+    return sorted(rows, key=repr)  # repr: a TBA talk's title is None
 
 
 @pytest.mark.parametrize("name", ["schedule.json", "schedule.xml"])
@@ -362,8 +365,27 @@ def test_round_trip_of_our_own_schedule_keeps_slots_titles_and_speakers(name, lu
     with_texts = name.endswith(".json")  # frab XML carries no biographies; keep the check to JSON
     assert _comparable(again, with_texts) == _comparable(original, with_texts)
     assert len(again["slots"]) == len(original["slots"]) == 39
-    bios = lambda dump: sorted((speaker["name"], speaker["bio"]) for speaker in dump["speakers"])  # noqa: E731
+    def bios(dump: dict) -> list[tuple[str, str | None]]:
+        return sorted((speaker["name"], speaker["bio"]) for speaker in dump["speakers"])
+
     if with_texts:
         assert bios(again) == bios(original)
     else:
         assert sorted(n for n, _ in bios(again)) == sorted(n for n, _ in bios(original))
+
+
+def test_multitrack_example_round_trips_with_its_parallel_rooms(tmp_path):
+    from generator.exports import export_files
+
+    example = ROOT / "examples" / "multitrack"
+    files = {item.path: item.content.decode("utf-8") for item in export_files(load_program(example), "/")}
+    if "schedule.json" not in files:
+        pytest.skip("generator.exports.export_files writes no schedule.json yet")
+    write_content(import_schedule(files["schedule.json"], "schedule.json"), tmp_path / "content")
+    original = program_to_dict(load_program(example))
+    again = program_to_dict(load_program(tmp_path / "content"))
+    assert _comparable(again, True) == _comparable(original, True)
+    rooms = {slot["start"]: set() for slot in again["slots"]}
+    for slot in again["slots"]:
+        rooms[slot["start"]].add(slot["room"])
+    assert max(len(names) for names in rooms.values()) == 3

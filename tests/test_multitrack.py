@@ -47,7 +47,8 @@ def append_slot(content: Path, day: str, slot: str) -> int:
 
 
 def add_talk(content: Path, talk_id: str, speakers: str = "[]") -> None:
-    (content / "talks" / f"{talk_id}.yaml").write_text(f"title: An Extra Talk\nspeakers: {speakers}\n", encoding="utf-8")
+    text = f"title: An Extra Talk\nspeakers: {speakers}\n"
+    (content / "talks" / f"{talk_id}.yaml").write_text(text, encoding="utf-8")
 
 
 def check(content: Path, capsys) -> tuple[int, str]:
@@ -105,7 +106,7 @@ def test_example_speakers_have_bios_and_names_in_other_scripts(program):
 
 def test_example_builds(tmp_path, capsys):
     out = tmp_path / "site"
-    assert main(["build", "--content", str(EXAMPLE), "--out", str(out), "--no-figures", "--no-search"]) == 0
+    assert main(["build", "--content", str(EXAMPLE), "--out", str(out), "--no-figures"]) == 0
     pages = [path.read_text(encoding="utf-8") for path in out.rglob("*.html")]
     assert any("ليلى حداد" in page for page in pages)
     assert any("Hands-on: Automatic Differentiation from Scratch" in page for page in pages)
