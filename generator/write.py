@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterator
 
 
@@ -24,8 +24,9 @@ class OutputFile:
     content: bytes
 
     def __post_init__(self) -> None:
-        parts = PurePosixPath(self.path).parts
-        if not parts or self.path.startswith("/") or any(part in ("..", ".", "") for part in parts):
+        # Split by hand: PurePosixPath would quietly drop the "." and "" segments of "a/./b" and "a//b".
+        segments = self.path.split("/")
+        if any(segment in ("", ".", "..") for segment in segments) or "\\" in self.path or "\x00" in self.path:
             raise ValueError(f"refusing to write outside the site folder: {self.path!r}")
 
 
@@ -33,14 +34,35 @@ class OutputFile:
 def staging_folder(out: Path) -> Iterator[Path]:
     """A fresh folder beside ``out``; swapped into place on success, deleted on failure."""
     out = out.resolve()
+    _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     try:
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it 0700: a web server could not read the site
         yield staging
         _swap_in(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse to swap away a folder that is not a built site (``--out .`` or ``--out content`` by mistake).
+
+    Every build writes index.html, so a previous site always has one; a
+    non-empty folder without it is someone's files, and the swap would delete them.
+    """
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise FileExistsError(f"refusing to replace {out}: it is not empty and holds no index.html, so it is "
+                              "not a site built by symposium; choose another output folder")
+    if Path.cwd().resolve() == out or out in Path.cwd().resolve().parents:
+        raise FileExistsError(f"refusing to replace {out}: it holds the current folder")
 
 
 def _swap_in(staging: Path, out: Path) -> None:

@@ -1,0 +1,145 @@
+"""A build replaces the site all at once or not at all.
+
+It writes into a hidden staging folder beside the output and swaps it in
+only after every step succeeded; bad content, a template that raises and a
+Ctrl-C in the middle of writing each leave the previous site byte-for-byte
+as it was, with no staging folder left behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+import generator.build
+from generator.build import BuildOptions, build_site
+from generator.diagnostics import ContentError
+from generator.render import TEMPLATES
+from generator.write import OutputFile, staging_folder, write_files
+
+BASE = Path(__file__).resolve().parent / "bad_content" / "base"
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file under ``folder``."""
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir() if path.name.startswith(".site."))
+
+
+def options(content: Path, out: Path, **extra) -> BuildOptions:
+    return BuildOptions(content=content, out=out, figures=False, search=False, **extra)
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """A content tree, a site built from it, and that site's fingerprint."""
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    site = tmp_path / "site"
+    build_site(options(content, site))
+    before = fingerprint(site)
+    assert "index.html" in before and "talks/first-talk.html" in before
+    return content, site, before
+
+
+def test_bad_content_leaves_the_previous_site_untouched(built, tmp_path: Path) -> None:
+    content, site, before = built
+    talk = content / "talks/first-talk.yaml"
+    talk.write_text(talk.read_text(encoding="utf-8").replace("ada-lovelace", "ada-lovelance"), encoding="utf-8")
+    with pytest.raises(ContentError, match="unknown speaker 'ada-lovelance'"):
+        build_site(options(content, site))
+    assert fingerprint(site) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_a_template_that_raises_leaves_the_previous_site_untouched(built, tmp_path: Path) -> None:
+    content, site, before = built
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    page = templates / "talk.html"
+    text = page.read_text(encoding="utf-8")
+    assert "</article>" in text
+    page.write_text(text.replace("</article>", "{{ this_variable_does_not_exist }}</article>", 1), encoding="utf-8")
+    with pytest.raises(Exception, match="this_variable_does_not_exist"):
+        build_site(options(content, site, templates=templates))
+    assert fingerprint(site) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_ctrl_c_in_the_middle_of_writing_leaves_the_previous_site_untouched(built, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    content, site, before = built
+    written: list[str] = []
+
+    def write_half_then_interrupt(folder: Path, files: list[OutputFile]) -> int:
+        write_files(folder, files[: len(files) // 2])
+        written.extend(path.name for path in folder.rglob("*"))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(generator.build, "write_files", write_half_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(options(content, site))
+    assert written, "the interrupt came before anything was written"
+    assert fingerprint(site) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_a_successful_build_replaces_the_site_and_cleans_up(built, tmp_path: Path) -> None:
+    content, site, before = built
+    (site / "stale-page.html").write_text("from an older build", encoding="utf-8")
+    talk = content / "talks/first-talk.yaml"
+    talk.write_text(talk.read_text(encoding="utf-8").replace("Edge of Stability", "Edge of Chaos"), encoding="utf-8")
+    build_site(options(content, site))
+    after = fingerprint(site)
+    assert "stale-page.html" not in after
+    assert after["talks/first-talk.html"] != before["talks/first-talk.html"]
+    assert "Edge of Chaos" in (site / "talks/first-talk.html").read_text(encoding="utf-8")
+    assert leftovers(tmp_path) == []
+
+
+def test_two_builds_of_the_same_content_are_byte_identical(built, tmp_path: Path) -> None:
+    content, site, before = built
+    again = tmp_path / "again"
+    build_site(options(content, again))
+    assert fingerprint(again) == before
+    build_site(options(content, site))
+    assert fingerprint(site) == before
+
+
+def test_the_published_site_is_readable_by_a_web_server(built) -> None:
+    """mkdtemp makes its folder private (0700); the swapped-in site must follow the umask like any folder."""
+    _, site, _ = built
+    mode = stat.S_IMODE(site.stat().st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert mode == 0o777 & ~mask
+    assert mode & 0o005 == 0o005 or mask & 0o005
+
+
+@pytest.mark.parametrize("mistake", ["content", "."])
+def test_a_folder_that_is_not_a_site_is_never_swapped_away(built, tmp_path: Path, monkeypatch, mistake: str) -> None:
+    """`--out content` or `--out .` by mistake must not delete the organizer's files."""
+    content, _, _ = built
+    monkeypatch.chdir(tmp_path)
+    before = fingerprint(content)
+    with pytest.raises(FileExistsError, match="refusing to replace"):
+        build_site(options(content, tmp_path / mistake))
+    assert fingerprint(content) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_the_staging_folder_is_removed_when_the_block_fails(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError):
+        with staging_folder(tmp_path / "site") as staging:
+            (staging / "index.html").write_text("half", encoding="utf-8")
+            raise RuntimeError("render failed")
+    assert list(tmp_path.iterdir()) == []
