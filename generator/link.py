@@ -404,12 +404,16 @@ class _Linker:
         return days
 
     def instant(self, item: Located[Day], loc: tuple, date: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime | None:
-        """The aware moment of a wall-clock time; refuses times a DST change skips."""
+        """The aware moment of a wall-clock time; refuses times a DST change skips or repeats."""
         moment = dt.datetime.combine(date, time, tzinfo=zone)
         round_trip = moment.astimezone(dt.timezone.utc).astimezone(zone)
         if round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None):
             self.error(item.source, loc, f"{time:%H:%M} does not exist on {date} in {zone.key}",
                        "the clocks skip that hour for daylight saving time")
+            return None
+        if moment.utcoffset() != moment.replace(fold=1).utcoffset():
+            self.error(item.source, loc, f"{time:%H:%M} happens twice on {date} in {zone.key}",
+                       "the clocks go back that night; choose a time outside the repeated hour")
             return None
         return moment
 

@@ -120,6 +120,13 @@ def _check_photo_path(value: str) -> str:
     return value
 
 
+def _check_year(value: dt.date) -> dt.date:
+    """A symposium's dates lie in a plausible range; year 1 or 9999 would overflow time-zone arithmetic."""
+    if not 1900 <= value.year <= 2999:
+        raise ValueError(f"{value} is not a plausible date for a symposium: the year must be between 1900 and 2999")
+    return value
+
+
 def _parse_time(value: Any) -> Any:
     if isinstance(value, str):
         match = _TIME.match(value.strip())
@@ -137,6 +144,7 @@ Markdown = Annotated[str, AfterValidator(_check_markdown)]
 Url = Annotated[str, AfterValidator(_check_url)]
 PhotoPath = Annotated[str, AfterValidator(_check_photo_path)]
 ClockTime = Annotated[dt.time, BeforeValidator(_parse_time)]
+Date = Annotated[dt.date, AfterValidator(_check_year)]
 
 
 class Model(BaseModel):
@@ -169,8 +177,8 @@ class Event(Model):
     short_name: Text | None = None
     tagline: Text | None = None
     description: Markdown | None = None
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     timezone: str = Field(description="IANA time zone name, e.g. Europe/Stockholm")
     city: Text | None = None
     url: Url | None = Field(default=None, description="Public address of the published site, for links in feeds.")
@@ -248,7 +256,7 @@ class Slot(Model):
     id: Slug | None = None
     start: ClockTime
     end: ClockTime | None = None
-    end_date: dt.date | None = Field(
+    end_date: Date | None = Field(
         default=None, description="The date of 'end' when it is after the slot's day: a slot past midnight "
                                   "or longer than a day (the link stage checks it is after the day).")
     kind: SlotKind
@@ -282,7 +290,7 @@ class Slot(Model):
 class Day(Model):
     """content/program/<date>.yaml: one day of the program."""
 
-    date: dt.date
+    date: Date
     title: Text | None = None
     venue: Slug | None = None
     slots: list[Slot] = []
