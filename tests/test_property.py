@@ -6,7 +6,9 @@ included) under known or random keys, deleted and duplicated keys, values
 swapped between types, text spliced into a file, new files with odd names.
 For every example the command must exit 0, or exit 1 with every error line
 shaped ``content/FILE:LINE:COL: error: MESSAGE``; never a traceback or a
-hang. ``derandomize=True`` makes the examples the same on every run (CI).
+hang. A second property builds trees with odd but visible text in free-text fields and
+requires that whatever `check` accepts also builds. ``derandomize=True`` makes the
+examples the same on every run (CI).
 """
 
 from __future__ import annotations
@@ -40,7 +42,9 @@ KNOWN_KEYS = ["name", "title", "start", "end", "date", "timezone", "slots", "kin
 odd_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 words = st.sampled_from(["", "index", "../x", "/etc/passwd", "a.b", "ada-lovelace", "first-talk", "09:00", "24:00",
                          "2026-05-05", "2026-03-29", "Europe/Stockholm", "true", "~", "*", "&a", "!!binary",
-                         "<script>alert(1)</script>", "photos/ada-lovelace.jpg", "\u200f", "Bo\u0074\u0327"])
+                         "<script>alert(1)</script>", "photos/ada-lovelace.jpg", "\u200f", "Bo\u0074\u0327",
+                         "02:30", "23:59", "0001-01-01", "9999-12-31", "Pacific/Kiritimati", "America/Adak",
+                         "second-talk", "alan-turing", "main-hall", "room-a", "theory", "talk", "break"])
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), odd_text, words, st.dates().map(str))
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
                       | st.dictionaries(st.one_of(st.sampled_from(KNOWN_KEYS), odd_text), inner, max_size=3),
@@ -106,16 +110,43 @@ def mutated_trees(draw: st.DrawFn) -> dict[str, bytes]:
     return files
 
 
-def check(files: dict[str, bytes]) -> tuple[int, str]:
+#: Free-text fields (file, path to the key) that validation accepts almost any visible text in.
+TEXT_FIELDS = [("event.yaml", ("name",)), ("event.yaml", ("city",)), ("venues.yaml", ("venues", 0, "name")),
+               ("venues.yaml", ("venues", 0, "address")), ("program/2026-05-05.yaml", ("title",)),
+               ("program/2026-05-05.yaml", ("slots", 3, "title")), ("talks/first-talk.yaml", ("title",)),
+               ("talks/first-talk.yaml", ("abstract",)), ("talks/second-talk.yaml", ("joint_work", 0)),
+               ("speakers/ada-lovelace.yaml", ("name",)), ("speakers/ada-lovelace.yaml", ("bio",)),
+               ("speakers/alan-turing.yaml", ("affiliations", 0)),
+               ("speakers/alan-turing.yaml", ("publications", 0, "title")),
+               ("speakers/alan-turing.yaml", ("publications", 0, "authors", 0))]
+visible_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), min_size=1, max_size=40)
+
+
+@st.composite
+def retexted_trees(draw: st.DrawFn) -> dict[str, bytes]:
+    """The base tree with odd but visible text in a few free-text fields: mostly valid content."""
+    files = dict(BASE_FILES)
+    for name, path in draw(st.lists(st.sampled_from(TEXT_FIELDS), min_size=1, max_size=4)):
+        data = yaml.safe_load(files[name].decode("utf-8"))
+        target = data
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = draw(st.one_of(visible_text, words))
+        files[name] = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
+    return files
+
+
+def check(files: dict[str, bytes], command: str = "check") -> tuple[int, str]:
     with tempfile.TemporaryDirectory() as folder:
         content = Path(folder) / "content"
         for relative, data in files.items():
             path = content / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        extra = ["--out", str(Path(folder) / "site"), "--no-figures", "--no-search"] if command == "build" else []
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["check", "--content", str(content)])
+            code = main([command, "--content", str(content), *extra])
         return code, err.getvalue() + out.getvalue()
 
 
@@ -134,6 +165,18 @@ def test_check_accepts_or_explains_every_problem_on_one_line(files: dict[str, by
     for line in lines[:-1]:
         assert ERROR_LINE.match(line), f"not a one-line error: {line!r}\n{output}"
     assert int(lines[-1].split()[0]) == len(lines) - 1
+
+
+@pytest.mark.timeout(120)
+@settings(max_examples=20, derandomize=True, deadline=5000, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(retexted_trees())
+def test_whatever_check_accepts_also_builds(files: dict[str, bytes]) -> None:
+    """Rendering and exports must cope with every odd value validation lets through."""
+    code, output = check(files)
+    if code == 0:
+        built, report = check(files, "build")
+        assert built == 0, report
 
 
 def test_the_unmutated_base_tree_passes() -> None:
