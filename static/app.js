@@ -120,6 +120,7 @@
     // Shown only from the day before the event until it ends.
     if (!list.children.length || t < first - 86400000 || t > last) { box.hidden = true; return; }
     body.replaceChildren(list);
+    box.querySelector("h2").textContent = state.current.length ? "Happening now" : "Next up";
     box.hidden = false;
   }
 
