@@ -94,3 +94,12 @@ def test_hugo_builds_the_same_pages(generated, tmp_path):
         assert (out / "speakers" / f"{speaker.id}.html").is_file()
     assert (out / "program" / f"{program.days[0]}.html").is_file()
     assert (out / "index.html").is_file()
+
+
+def test_measure_reports_exit_status_time_and_the_childs_memory(tmp_path):
+    allocate = "import time; block = bytearray(80 * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(0.3)"
+    measured = run.measure([sys.executable, "-c", allocate], cwd=tmp_path)
+    assert measured.ok and measured.seconds >= 0.3
+    assert measured.max_rss >= 80 * 2**20
+    assert measured.peak_tree_rss >= 80 * 2**20  # the 20 Hz sampler saw it too
+    assert not run.measure([sys.executable, "-c", "raise SystemExit(3)"], cwd=tmp_path).ok
