@@ -100,6 +100,7 @@ class _Builder:
         self.count = 0
         self.errors = 0
         self.open: set[int] = set()  # ids of the collections being built: an alias to one is a loop
+        self.merged_pairs: dict[int, list[tuple[yaml.Node, yaml.Node, bool]]] = {}  # by id of a mapping node
 
     def error(self, node: yaml.Node, message: str, hint: str = "") -> None:
         mark = node.start_mark
@@ -134,7 +135,7 @@ class _Builder:
 
     def mapping(self, node: yaml.MappingNode, loc: Path_, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        for key_node, value_node, explicit in self.pairs(node, set()):
+        for key_node, value_node, explicit in self.pairs(node):
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, "a key must be a plain word, not a list or mapping")
                 continue
@@ -149,11 +150,19 @@ class _Builder:
             result[key] = self.build(value_node, child, depth + 1)
         return result
 
-    def pairs(self, node: yaml.MappingNode, seen: set[int]) -> list[tuple[yaml.Node, yaml.Node, bool]]:
-        """The mapping's own pairs first, then those of merge keys (``<<: *defaults``) in order."""
+    def pairs(self, node: yaml.MappingNode,
+              seen: frozenset[int] = frozenset()) -> list[tuple[yaml.Node, yaml.Node, bool]]:
+        """The mapping's own pairs first, then those of merge keys (``<<: *defaults``) in order.
+
+        Merged pairs are kept once per key and each mapping's pairs are worked
+        out once, so merge keys nested in merge keys cannot grow exponentially.
+        """
+        if id(node) in self.merged_pairs:
+            return self.merged_pairs[id(node)]
         seen = seen | {id(node)}
         own = [(key, value, True) for key, value in node.value if key.tag != _TAG + "merge"]
         merged: list[tuple[yaml.Node, yaml.Node, bool]] = []
+        merged_keys = {key.value for key, _, _ in own if isinstance(key, yaml.ScalarNode)}
         for key, value in node.value:
             if key.tag != _TAG + "merge":
                 continue
@@ -162,10 +171,16 @@ class _Builder:
                 if not isinstance(source, yaml.MappingNode) or source.tag != _TAG + "map":
                     self.error(source, "a merge key '<<' takes a mapping or a list of mappings",
                                "write '<<: *defaults' where '&defaults' names a mapping")
-                elif id(source) in seen or id(source) in self.open:
+                    continue
+                if id(source) in seen or id(source) in self.open:
                     self.error(source, "a merge key '<<' refers to the mapping that contains it")
-                else:
-                    merged += [(k, v, False) for k, v, _ in self.pairs(source, seen)]
+                    continue
+                for k, v, _ in self.pairs(source, seen):
+                    if not isinstance(k, yaml.ScalarNode) or k.value not in merged_keys:
+                        merged.append((k, v, False))
+                        if isinstance(k, yaml.ScalarNode):
+                            merged_keys.add(k.value)
+        self.merged_pairs[id(node)] = own + merged
         return own + merged
 
     def scalar(self, node: yaml.ScalarNode) -> Any:

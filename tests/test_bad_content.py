@@ -87,6 +87,7 @@ def test_the_corpus_is_large_and_names_are_unique() -> None:
     assert sum(1 for case in CASES if not case.get("accept")) >= 40
 
 
+@pytest.mark.timeout(30)  # a YAML bomb must fail fast, not hang
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_each_defect_gives_exactly_the_expected_errors(case: dict[str, Any], tmp_path: Path, capsys) -> None:
     content = make_tree(tmp_path, case)
