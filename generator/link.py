@@ -339,7 +339,8 @@ class _Linker:
                            f"event.yaml says the event runs {event.start} to {event.end}")
             day_venue = day.venue or event.default_venue
             if day.venue is not None and day.venue not in venues:
-                self.venue_error(item.source, ("venue",), f"unknown venue '{day.venue}'", did_you_mean(day.venue, set(venues)))
+                self.venue_error(item.source, ("venue",), f"unknown venue '{day.venue}'",
+                                 did_you_mean(day.venue, set(venues)))
             slots = []
             for index, slot in enumerate(day.slots):
                 loc = ("slots", index)

@@ -293,7 +293,8 @@ def parse_yaml(path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
         too_deep = _nesting_error(text)
         if too_deep is not None:
             mark, message = too_deep
-            diagnostics.error(path, mark.line + 1, mark.column + 1, message, "content needs only a few levels; flatten it")
+            diagnostics.error(path, mark.line + 1, mark.column + 1, message,
+                              "content needs only a few levels; flatten it")
             return None
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:

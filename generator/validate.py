@@ -145,8 +145,9 @@ def validate_document(document: SourceDocument, model: type[M], diagnostics: Dia
     """Validate one document; report each problem at its position; None if invalid."""
     if not isinstance(document.data, dict):
         line, column = document.position(())
+        shape = "a list" if isinstance(document.data, list) else "a single value"
         diagnostics.error(document.path, line, column,
-                          f"the file must hold a mapping of keys ('key: value' lines), not {'a list' if isinstance(document.data, list) else 'a single value'}")
+                          f"the file must hold a mapping of keys ('key: value' lines), not {shape}")
         return None
     try:
         return model.model_validate(document.data)

@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from generator.cli import main
 
 BASE = Path(__file__).resolve().parent / "bad_content" / "base"
-BASE_FILES = {path.relative_to(BASE).as_posix(): path.read_bytes() for path in sorted(BASE.rglob("*")) if path.is_file()}
+BASE_FILES = {path.relative_to(BASE).as_posix(): path.read_bytes()
+              for path in sorted(BASE.rglob("*")) if path.is_file()}
 YAML_FILES = sorted(name for name in BASE_FILES if name.endswith(".yaml"))
 ERROR_LINE = re.compile(r"^content/[^:]+:\d+:\d+: error: .+")
 SUMMARY = re.compile(r"^\d+ errors? found; nothing was built\.$")

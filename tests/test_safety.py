@@ -333,4 +333,5 @@ def test_a_photo_must_be_an_image_of_an_allowed_type(tmp_path: Path, name: str, 
         assert load_program(content).speakers["ada-lovelace"].photo == f"photos/{name}"
     else:
         errors = _check_errors(content)
-        assert len(errors) == 1 and errors[0].startswith(f"content/speakers/ada-lovelace.yaml:5:8: error: photo "), errors
+        assert len(errors) == 1, errors
+        assert errors[0].startswith("content/speakers/ada-lovelace.yaml:5:8: error: photo "), errors
