@@ -158,6 +158,44 @@ def is_same_person(author: str, speaker: SpeakerNode) -> bool:
     return bool(words and target) and words[-len(family):] == family and words[0][:1] == target[0][:1]
 
 
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(re.sub(r"[^a-z ]", " ", fold(name)).split())
+
+
+class AuthorIndex:
+    """Finds the speaker an author string names, in O(words) instead of a scan over all speakers.
+
+    Same rule as :func:`is_same_person`: the same words, or the same family name and first initial.
+    """
+
+    def __init__(self, speakers: list[SpeakerNode]):
+        self.exact: dict[tuple[str, ...], SpeakerNode] = {}
+        self.by_family: dict[tuple[tuple[str, ...], str], SpeakerNode] = {}
+        for speaker in speakers:
+            target = _name_words(speaker.name)
+            self.exact.setdefault(target, speaker)
+            family = tuple(fold(speaker.family_name).split())
+            if target and family:
+                self.by_family.setdefault((family, target[0][:1]), speaker)
+
+    def find(self, author: str) -> SpeakerNode | None:
+        words = _name_words(author)
+        if words in self.exact:
+            return self.exact[words]
+        for size in range(1, len(words) + 1):
+            hit = self.by_family.get((words[-size:], words[0][:1]))
+            if hit is not None:
+                return hit
+        return None
+
+
+def match_author(author: str, speakers: AuthorIndex | list[SpeakerNode]) -> SpeakerNode | None:
+    """The speaker among ``speakers`` that ``author`` names, if any (for highlighting own names)."""
+    if isinstance(speakers, AuthorIndex):
+        return speakers.find(author)
+    return next((speaker for speaker in speakers if is_same_person(author, speaker)), None)
+
+
 def until_of(day: DayNode) -> dict[str, dt.datetime]:
     """When each slot stops being 'now': its end, else the next later start that day, else midnight."""
     starts = sorted({slot.start for slot in day.slots})
@@ -212,6 +250,11 @@ def day_view(day: DayNode) -> DayView:
         placement[slot.id] = f"grid-row:{top}/{bottom};grid-column:{columns}"
     labels = {start: f"grid-row:{line(start)}/{line(start) + 1};grid-column:1/2" for start, _ in groups}
     return DayView(day, rooms, groups, until, placement, labels, last_line - 1)
+
+
+def photo_path(speaker: SpeakerNode) -> str | None:
+    """Where a speaker's photo is published: named after the speaker id, whatever the source file is called."""
+    return f"photos/{speaker.id}{Path(speaker.photo).suffix.lower()}" if speaker.photo else None
 
 
 def _slot_record(slot: SlotNode, until: dt.datetime, program: Program) -> dict[str, Any]:
@@ -276,7 +319,7 @@ def make_environment(templates: Path | None = None) -> jinja2.Environment:
         map_link=map_link,
     )
     environment.globals.update(page_url=page_url, kind_labels=KIND_LABELS, band_kinds=BAND_KINDS,
-                               is_same_person=is_same_person, date_range=date_range)
+                               match_author=match_author, date_range=date_range, photo_path=photo_path)
     return environment
 
 
@@ -419,16 +462,14 @@ class Renderer:
 
     def speaker(self, speaker: SpeakerNode) -> OutputFile:
         talks = sorted(speaker.talks, key=lambda t: (t.slot is None, t.slot.start if t.slot else None, t.id))
-        return self.page("speaker.html", page_url("speaker", speaker.id), speaker=speaker, talks=talks,
-                         photo=self.photo_path(speaker))
+        return self.page("speaker.html", page_url("speaker", speaker.id), speaker=speaker, talks=talks)
 
     def speaker_index(self) -> OutputFile:
-        return self.page("speakers.html", page_url("speakers"), speakers=self.program.speakers_sorted,
-                         photo_path=self.photo_path)
+        return self.page("speakers.html", page_url("speakers"), speakers=self.program.speakers_sorted)
 
     def publications(self) -> OutputFile:
         return self.page("publications.html", page_url("publications"), years=dedupe_publications(self.program),
-                         speakers=list(self.program.speakers.values()))
+                         speakers=AuthorIndex(list(self.program.speakers.values())))
 
     def practical(self) -> OutputFile:
         social = [slot for slot in self.program.slots if slot.kind in SOCIAL_KINDS]
@@ -449,13 +490,10 @@ class Renderer:
         """The 404 page is served at any depth, so its links start from the base URL, not from itself."""
         return self.page("404.html", "404.html", root=self.context.base_url)
 
-    def photo_path(self, speaker: SpeakerNode) -> str | None:
-        return f"photos/{speaker.id}{Path(speaker.photo).suffix.lower()}" if speaker.photo else None
-
     def photos(self) -> Iterator[OutputFile]:
         for speaker in self.program.speakers_sorted:
             if speaker.photo:
-                yield OutputFile(self.photo_path(speaker), (self.program.content_root / speaker.photo).read_bytes())
+                yield OutputFile(photo_path(speaker), (self.program.content_root / speaker.photo).read_bytes())
 
     # -- machine-readable files --------------------------------------------------------------------
     def sitemap(self, pages: list[str]) -> OutputFile:
