@@ -101,6 +101,15 @@ def _short_date(value: dt.date) -> str:
     return f"{value:%a} {value.day} {value:%b}"
 
 
+def _duration(slot: SlotNode) -> str:
+    """'30 min', '1 h 30 min': how long a break lasts, the question asked between two talks."""
+    if slot.end is None:
+        return ""
+    minutes = int((slot.end - slot.start).total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    return " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)
+
+
 def _utc_stamp(value: dt.datetime) -> str:
     """An instant as an iCalendar UTC date-time (RFC 5545 form 2: ``20260507T085000Z``)."""
     return value.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -315,6 +324,7 @@ def make_environment(templates: Path | None = None) -> jinja2.Environment:
         tojson_script=_json_script,
         long_date=_long_date,
         short_date=_short_date,
+        duration=_duration,
         join_names=join_names,
         map_link=map_link,
     )
@@ -537,9 +547,12 @@ class Renderer:
             version=f"{self.context.build_id}-{digest.hexdigest()[:12]}", precache=sorted(set(precache)))
         return OutputFile("sw.js", script.encode("utf-8"))
 
-    def all_files(self) -> Iterator[OutputFile]:
-        """Every rendered file of the site: pages plus sitemap, robots.txt, manifest, service worker."""
-        pages = list(self.all_pages())
+    def all_files(self, pages: list[OutputFile] | None = None) -> Iterator[OutputFile]:
+        """Every rendered file of the site: pages plus sitemap, robots.txt, manifest, service worker.
+
+        ``pages`` lets a parallel build pass in the pages its workers rendered.
+        """
+        pages = list(self.all_pages()) if pages is None else pages
         extras = [*self.photos(), self.manifest(), self.robots(),
                   self.sitemap([p.path for p in pages if p.path != "404.html"])]
         yield from pages

@@ -71,6 +71,18 @@ def test_searching_central_flows_finds_the_talk_and_the_link_lands_on_it(browser
         assert page.errors == []
 
 
+def test_opened_from_disk_the_search_page_lists_everything_and_links_work(browser, built_site):
+    with opened(browser) as page:
+        page.goto((built_site / "search.html").as_uri() + "?q=central")
+        fallback = page.locator("#search-fallback")
+        assert fallback.is_visible()
+        page.click("#search-fallback a:has-text('Central Flows') >> nth=0")
+        assert page.url.startswith("file://") and "/talks/central-flows-part-" in page.url
+        page.click("a.brand")
+        assert page.url.endswith("/index.html") and page.locator("h1").inner_text() == "Optimization for Learning"
+        assert page.errors == []
+
+
 def test_header_search_box_submits_to_the_search_page(browser, site_url):
     with opened(browser) as page:
         page.goto(site_url + "talks/ochs.html")
@@ -181,6 +193,7 @@ def test_multi_room_program_is_a_list_naming_rooms_on_a_phone(browser, multiroom
         assert "Room A" in page.locator("#slot-bounds .slot-when").inner_text()
         assert "Room B" in page.locator("#slot-solvers .slot-when").inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert page.errors == []
 
 
 def test_room_and_track_filters_hide_and_show_slots_without_a_reload(browser, multiroom_url):

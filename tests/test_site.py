@@ -129,6 +129,13 @@ def test_social_events_and_the_bus_carry_a_text_label_not_only_colour(built_site
     assert labels["kind-break"] == "Break" and labels["kind-meal"] == "Meal"
 
 
+def test_breaks_say_how_long_they_last(built_site):
+    program = page(built_site, "program.html")
+    coffee = next(e for e in program.find("li", class_="slot") if e["attrs"]["id"] == "slot-2026-05-07-1020-break")
+    lunch = next(e for e in program.find("li", class_="slot") if e["attrs"]["id"] == "slot-2026-05-07-1210-meal")
+    assert "30 min" in coffee["text"] and "1 h 30 min" in lunch["text"]
+
+
 # -- talk and speaker pages ------------------------------------------------------------------------
 
 def test_talk_page_links_its_companion_part_and_calendar(built_site):
@@ -261,6 +268,20 @@ def test_subpath_base_url_gives_absolute_sitemap_and_canonical_but_relative_link
     assert talk.find("link", rel="canonical")[0]["attrs"]["href"] == "/repo/talks/ochs.html"
     assert talk.find("a", class_="brand")[0]["attrs"]["href"] == "../index.html"
     assert page(site, "404.html").find("a", class_="brand")[0]["attrs"]["href"] == "/repo/index.html"
+
+
+def test_event_url_gives_full_addresses_to_sitemap_robots_and_canonical(multiroom_content, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(multiroom_content, content)
+    event = content / "event.yaml"
+    event.write_text(event.read_text(encoding="utf-8") + "url: https://example.org/days/\n", encoding="utf-8")
+    site = build(content, tmp_path / "site", search=False)
+    locations = [loc.text for loc in ET.parse(site / "sitemap.xml").findall("s:url/s:loc", SITEMAP_NS)]
+    assert "https://example.org/days/talks/bounds.html" in locations
+    assert "Sitemap: https://example.org/days/sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
+    talk = page(site, "talks/bounds.html")
+    assert talk.find("link", rel="canonical")[0]["attrs"]["href"] == "https://example.org/days/talks/bounds.html"
+    assert talk.json_ld()[0]["url"] == "https://example.org/days/talks/bounds.html"
 
 
 def test_root_base_url_has_no_made_up_canonical(built_site):
