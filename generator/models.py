@@ -318,9 +318,15 @@ class Talk(Model):
             raise ValueError("the talk needs a 'title', or 'tba: true' while the title is not known")
         if self.title is not None and self.title.strip().upper() in {"TBA", "TBD"}:
             raise ValueError(f"write 'tba: true' instead of the title '{self.title}'")
-        if len(set(self.speakers)) != len(self.speakers):
-            raise ValueError("a speaker is listed twice")
         return self
+
+    @field_validator("speakers")
+    @classmethod
+    def _speakers_once(cls, speakers: list[str]) -> list[str]:
+        twice = sorted({speaker for speaker in speakers if speakers.count(speaker) > 1})
+        if twice:
+            raise ValueError(f"'{twice[0]}' is listed twice")
+        return speakers
 
 
 def _author(value: Any) -> Any:
