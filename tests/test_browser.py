@@ -172,6 +172,24 @@ def test_no_console_errors_and_no_horizontal_scroll_on_a_phone(browser, site_url
         assert page.errors == [], path
 
 
+#: Controls that stand on their own (not links inside running text, which WCAG 2.5.8 exempts).
+CONTROLS = ("header a, header button, .day-tabs a, .star, .speaker-chip, .speaker-card a, .glance-day, .button, "
+            "footer a, .breadcrumb a, .pub-links a, details.abstract summary, .filter")
+
+
+@pytest.mark.parametrize("path", ["index.html", "program.html", "talks/ochs.html", "speakers/alex-damian.html",
+                                  "speakers.html", "practical.html"])
+def test_touch_targets_are_at_least_44_pixels_high_on_a_phone(browser, site_url, path):
+    with opened(browser, viewport=PHONE) as page:
+        page.goto(site_url + path)
+        heights = page.locator(CONTROLS).evaluate_all(
+            "els => els.filter(e => e.offsetParent !== null).map(e => [e.textContent.trim().slice(0, 30), "
+            "e.getBoundingClientRect().height])")
+        assert heights
+        small = [(text, height) for text, height in heights if height < 44 - 0.5]
+        assert small == [], path
+
+
 def test_multi_room_program_is_a_grid_on_desktop(browser, multiroom_url):
     with opened(browser) as page:
         page.goto(multiroom_url + "program.html")
