@@ -6,15 +6,22 @@ bad content, a template error or Ctrl-C leave the previous site untouched.
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import json
+import multiprocessing
+import os
+import sys
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import htmlmin
 
+from . import __version__
+from .incremental import PreviousBuild, digest, link_or_copy, save_manifest
 from .pipeline import load_program
 from .render import TEMPLATES, Renderer, SiteContext, make_environment
 from .write import OutputFile, copy_tree, staging_folder, write_files
@@ -36,7 +43,8 @@ class BuildOptions:
 
     @property
     def cache_dir(self) -> Path:
-        return self.cache or Path(".cache")
+        """Build caches live beside the output (``site/`` -> ``.cache/``), never inside it."""
+        return self.cache or self.out.resolve().parent / ".cache"
 
 
 @dataclass
@@ -44,11 +52,13 @@ class BuildReport:
     pages: int = 0
     files: int = 0
     bytes: int = 0
+    rewritten: int = 0
     phases: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         timing = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.phases.items())
-        return f"built {self.pages} pages, {self.files} files ({self.bytes / 1024:.0f} KiB): {timing}"
+        return (f"built {self.pages} pages, {self.files} files ({self.rewritten} rewritten, "
+                f"{self.bytes / 1024:.0f} KiB written): {timing}")
 
 
 def minify_html(html: str) -> str:
@@ -91,30 +101,121 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     templates = options.templates or TEMPLATES
     build_id = hashlib.sha256(repr(sorted(str(p) for p in templates.rglob("*"))).encode()).hexdigest()[:12]
     context = SiteContext(base_url=_normalise_base_url(options.base_url), figures=figures, build_id=build_id)
-    renderer = Renderer(program, make_environment(templates), context)
-    files = list(renderer.all_files())
-    phase("render")
+    renderer = Renderer(program, make_environment(templates, options.cache_dir / "jinja"), context)
+    fingerprint = f"{__version__}|htmlmin={htmlmin.__version__ if hasattr(htmlmin, '__version__') else '?'}" \
+                  f"|minify={options.minify}"
+    manifest_path = options.cache_dir / "site-manifest.json"
+    previous = PreviousBuild.load(manifest_path, options.out, fingerprint)
 
     from .exports import export_files
 
-    files += export_files(program, context.base_url) + figure_files
-    phase("exports")
+    pages, others = render_pages(renderer, previous, options.minify, _job_count(options, program),
+                                 extra=lambda: export_files(program, context.base_url))
+    phase("render+minify (parallel)")
+    stand_ins = [OutputFile(page.path, page.source_hash.encode()) for page in pages]
+    extras = [file for file in renderer.all_files(pages=stand_ins) if file.path not in {p.path for p in pages}]
+    outputs = [(page.path, page.source_hash, page.content) for page in pages]
+    outputs += [(file.path, digest(file.content), file.content) for file in [*extras, *others, *figure_files]]
+    phase("exports+extras")
 
-    if options.minify:
-        files = [OutputFile(f.path, minify_html(f.content.decode("utf-8")).encode("utf-8"))
-                 if f.path.endswith(".html") else f for f in files]
-        phase("minify")
-
+    entries: dict[str, tuple[str, str]] = {}
     with staging_folder(options.out) as staging:
-        report.bytes = write_files(staging, files)
+        changed = []
+        for path, source_hash, content in outputs:
+            output_hash = digest(content)
+            entries[path] = (source_hash, output_hash)
+            if previous.unchanged(path, output_hash):
+                link_or_copy(previous.site / path, staging / path)
+            else:
+                changed.append(OutputFile(path, content))
+        report.bytes = write_files(staging, changed)
+        report.rewritten = len(changed)
         if STATIC.is_dir():
             copy_tree(STATIC, staging / "assets")
         phase("write")
         if options.search:
-            from .search import build_search_index
+            html_unchanged = {p for p, pair in entries.items() if p.endswith(".html")} == \
+                {p for p in previous.entries if p.endswith(".html")} and \
+                not any(f.path.endswith(".html") for f in changed)
+            if html_unchanged and (previous.site / "pagefind").is_dir():
+                for source in sorted((previous.site / "pagefind").rglob("*")):
+                    if source.is_file():
+                        link_or_copy(source, staging / source.relative_to(previous.site))
+            else:
+                from .search import build_search_index
 
-            build_search_index(staging)
+                build_search_index(staging)
             phase("search index")
-    report.pages = sum(1 for f in files if f.path.endswith(".html"))
-    report.files = len(files)
+    save_manifest(manifest_path, options.out, fingerprint, entries)
+    report.pages = len(pages)
+    report.files = len(outputs)
     return report
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    path: str
+    source_hash: str  # of the HTML before minification: unchanged source -> reuse last build's bytes
+    content: bytes
+
+
+#: Handed to forked workers through inheritance rather than pickling: the linked
+#: program and the Jinja environment never cross a pipe, only finished pages do.
+_FORK_STATE: dict[str, object] = {}
+
+
+class _ShardRenderer(Renderer):
+    """Renders only the pages whose path falls into one shard; the others cost almost nothing."""
+
+    def __init__(self, base: Renderer, shard: int, shards: int):
+        self.__dict__.update(base.__dict__)
+        self.shard, self.shards = shard, shards
+
+    def page(self, template: str, path: str, **values) -> OutputFile:
+        if zlib.crc32(path.encode("utf-8")) % self.shards != self.shard:
+            return OutputFile(path, b"")
+        return super().page(template, path, **values)
+
+
+def _render_shard(shard: int, shards: int) -> list[tuple[int, RenderedPage]]:
+    renderer: Renderer = _FORK_STATE["renderer"]  # type: ignore[assignment]
+    previous: PreviousBuild = _FORK_STATE["previous"]  # type: ignore[assignment]
+    minify: bool = _FORK_STATE["minify"]  # type: ignore[assignment]
+    results = []
+    for index, page in enumerate(_ShardRenderer(renderer, shard, shards).all_pages()):
+        if not page.content:
+            continue
+        source_hash = digest(page.content)
+        content = previous.output_for(page.path, source_hash)
+        if content is None:
+            content = minify_html(page.content.decode("utf-8")).encode("utf-8") \
+                if minify and page.path.endswith(".html") else page.content
+        results.append((index, RenderedPage(page.path, source_hash, content)))
+    return results
+
+
+def render_pages(renderer: Renderer, previous: PreviousBuild, minify: bool, jobs: int,
+                 extra: Callable[[], list[OutputFile]]) -> tuple[list[RenderedPage], list[OutputFile]]:
+    """Render and minify every page, on ``jobs`` forked workers; ``extra`` runs meanwhile in this process."""
+    _FORK_STATE.update(renderer=renderer, previous=previous, minify=minify)
+    try:
+        if jobs <= 1:
+            results, others = _render_shard(0, 1), extra()
+        else:
+            context = multiprocessing.get_context("fork")
+            with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+                futures = [pool.submit(_render_shard, shard, jobs) for shard in range(jobs)]
+                others = extra()
+                results = [item for future in futures for item in future.result()]
+    finally:
+        _FORK_STATE.clear()
+    return [page for _, page in sorted(results, key=lambda item: item[0])], others
+
+
+def _job_count(options: BuildOptions, program) -> int:
+    """Worker processes: one per core for big programs; small ones render faster in-process."""
+    if options.jobs is not None:
+        return max(1, options.jobs)
+    if len(program.talks) + len(program.speakers) < 400 or sys.platform == "win32":
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))

@@ -306,9 +306,19 @@ def dedupe_publications(program: Program) -> list[tuple[str, list[tuple[Publicat
     return grouped
 
 
-def make_environment(templates: Path | None = None) -> jinja2.Environment:
-    """The Jinja environment: autoescaping on, undefined variables are errors."""
+def make_environment(templates: Path | None = None, cache_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment: autoescaping on, undefined variables are errors.
+
+    ``cache_dir`` keeps compiled templates between builds (Jinja checks each
+    template's source before trusting its bytecode), which saves most of a
+    small site's render time.
+    """
+    bytecode_cache = None
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
     environment = jinja2.Environment(
+        bytecode_cache=bytecode_cache,
         loader=jinja2.FileSystemLoader(str(templates or TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
