@@ -226,9 +226,9 @@ def test_sitemap_lists_every_page(built_site):
     assert locations == set(html_pages(built_site)) - {"404.html"}
 
 
-def test_every_page_has_one_h1_a_language_a_skip_link_and_headings_in_order(built_site):
-    for path in html_pages(built_site):
-        parsed = page(built_site, path)
+def test_every_page_has_one_h1_a_language_a_skip_link_and_headings_in_order(built_site, multiroom_site):
+    for site, path in [(site, path) for site in (built_site, multiroom_site) for path in html_pages(site)]:
+        parsed = page(site, path)
         assert parsed.find("html")[0]["attrs"].get("lang") == "en", path
         assert len(parsed.find("h1")) == 1, path
         assert parsed.find("a", class_="skip-link") and parsed.find("main"), path
@@ -298,6 +298,17 @@ def test_service_worker_is_at_the_root_and_named_after_the_build(built_site):
     assert manifest["name"] == "Optimization for Learning" and manifest["start_url"] == "index.html"
     listed = json.loads((built_site / "pagefind" / "files.json").read_text(encoding="utf-8"))
     assert "pagefind.js" in listed and all((built_site / "pagefind" / name).is_file() for name in listed)
+
+
+def test_a_content_change_renames_the_offline_cache(multiroom_content, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(multiroom_content, content)
+    before = build(content, tmp_path / "before", search=False)
+    talk = content / "talks" / "solvers.yaml"
+    talk.write_text(talk.read_text(encoding="utf-8").replace("Solvers in Practice", "Solvers at Scale"), encoding="utf-8")
+    after = build(content, tmp_path / "after", search=False)
+    version = re.compile(r'const CACHE = "([^"]+)"')
+    assert version.search((before / "sw.js").read_text()).group(1) != version.search((after / "sw.js").read_text()).group(1)
 
 
 def test_only_content_pages_are_indexed_for_search(built_site):
