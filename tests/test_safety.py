@@ -202,6 +202,24 @@ def test_every_script_is_the_sites_own_or_inert_json(hostile_site: Path) -> None
     assert json_ld > 0, "no JSON-LD block was checked"
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "render.py puts the raw abstract/description Markdown, with its raw HTML, into JSON-LD; search engines and "
+    "other readers of the metadata get <script> and onerror= as text. Use exports.common.plain_text there."))
+def test_json_ld_carries_no_active_markup(hostile_site: Path) -> None:
+    """Structured data is read by search engines and link previews: descriptions are plain text."""
+    checked = 0
+    for page in site_files(hostile_site, ".html"):
+        for attributes, text in parse_html(page.read_text(encoding="utf-8")).scripts:
+            if attributes.get("type") != "application/ld+json":
+                continue
+            for value in _json_strings(json.loads(text)):
+                checked += 1
+                for literal in SINGLE_LINE_PAYLOADS:
+                    value = value.replace(literal, "")
+                assert not ACTIVE.search(value), f"{page.relative_to(hostile_site)}: {value[:200]!r}"
+    assert checked
+
+
 def test_the_payload_text_is_shown_as_text_not_lost(hostile_site: Path) -> None:
     """Escaping, not deletion, for single-line fields: the talk page still shows its literal title."""
     page = (hostile_site / "talks/first-talk.html").read_text(encoding="utf-8")
@@ -228,8 +246,8 @@ _RAW_MARKDOWN = pytest.mark.xfail(strict=True, reason=(
     "inside it, into the feed; a reader app that renders the Markdown would run it. Strip raw HTML (nh3) there."))
 
 
-@pytest.mark.parametrize("name", [pytest.param("schedule.json", marks=_RAW_MARKDOWN),
-                                  pytest.param("schedule.xml", marks=_RAW_MARKDOWN),
+@pytest.mark.parametrize("name", [pytest.param("schedule.json"),
+                                  pytest.param("schedule.xml"),
                                   "schedule.ics", "talks/first-talk.ics"])
 def test_exports_carry_no_active_markup(hostile_site: Path, name: str) -> None:
     """Feeds are read by calendar apps and other sites, which may render HTML.
