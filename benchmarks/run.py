@@ -206,7 +206,8 @@ def _fail(what: str, measurement: Measurement, timeout: float | None = None) -> 
     if timeout and measurement.seconds >= timeout:
         raise StepFailed(f"{what} timed out after {timeout:g} s")
     tail = (measurement.stderr or measurement.stdout).strip().splitlines()[-3:]
-    raise StepFailed(f"{what} failed (exit {measurement.returncode}): " + " | ".join(tail))
+    raise StepFailed(f"{what} failed (exit {measurement.returncode}) after {measurement.seconds:.0f} s: "
+                     + " / ".join(line.strip() for line in tail))
 
 
 def attempt(step: Callable[[], dict]) -> dict:
@@ -368,6 +369,11 @@ def _mib(values: list[int]) -> str:
     return f"{max(values) / 2**20:.0f} MiB"
 
 
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "/").replace("\n", " ")
+
+
 def size_table(sizes: list[dict]) -> str:
     """The README's table: one row per N."""
     lines = ["| talks | pages ours / Hugo | ours: median (min–max) | Hugo: median (min–max) | ours / Hugo "
@@ -378,7 +384,7 @@ def size_table(sizes: list[dict]) -> str:
         hugo = [r["seconds"] for r in row["hugo"]]
         if not ours:
             hugo_cell = _spread(hugo) if hugo else "–"
-            lines.append(f"| {row['talks']:,} | – | {row.get('error', 'no runs')} | {hugo_cell} |" + " |" * 7)
+            lines.append(f"| {row['talks']:,} | – | {_cell(row.get('error', 'no runs'))} | {hugo_cell} |" + " |" * 7)
             continue
         our_pages = row["ours"][-1]["html_pages"]
         hugo_pages = row["hugo"][-1]["html_pages"] if hugo else 0
@@ -420,7 +426,7 @@ def other_table(results: dict) -> str:
     lines = ["| step | ours | Hugo |", "| --- | ---: | ---: |"]
     rebuilds = results.get("rebuilds")
     if rebuilds and "error" in rebuilds:
-        lines.append(f"| rebuilds at N={rebuilds['talks']:,} | {rebuilds['error']} | |")
+        lines.append(f"| rebuilds at N={rebuilds['talks']:,} | {_cell(rebuilds['error'])} | |")
     elif rebuilds:
         for label in ("no change", "one abstract edited"):
             ours = rebuilds.get(f"ours: {label}")
@@ -429,7 +435,7 @@ def other_table(results: dict) -> str:
                          + (f"{hugo['seconds']:.2f} s (full rebuild)" if hugo else "–") + " |")
     seed = results.get("seed_site")
     if seed and "error" in seed:
-        lines.append(f"| seed site (content/) | {seed['error']} | – |")
+        lines.append(f"| seed site (content/) | {_cell(seed['error'])} | – |")
     elif seed:
         lines.append(f"| seed site (content/), cold build, figures cached | "
                      f"{_spread(seed['cold, figures cached'])} | – |")
@@ -437,7 +443,7 @@ def other_table(results: dict) -> str:
     frab = results.get("import")
     if frab:
         if "skipped" in frab or "error" in frab:
-            lines.append(f"| frab import of a built schedule.json | skipped: {frab.get('skipped') or frab['error']} "
+            lines.append(f"| frab import of a built schedule.json | skipped: {_cell(frab.get('skipped') or frab['error'])} "
                          "| – |")
         else:
             lines.append(f"| `symposium import` of the N={frab['talks']:,} schedule.json | "
