@@ -167,6 +167,13 @@ def is_same_person(author: str, speaker: SpeakerNode) -> bool:
     return bool(words and target) and words[-len(family):] == family and words[0][:1] == target[0][:1]
 
 
+def metadata_text(markdown: str) -> str:
+    """Markdown as plain text without any markup, for JSON-LD that search engines read."""
+    from .exports.common import feed_markdown, plain_text  # exports import render: import late
+
+    return feed_markdown(plain_text(markdown)) or ""
+
+
 def _name_words(name: str) -> tuple[str, ...]:
     return tuple(re.sub(r"[^a-z ]", " ", fold(name)).split())
 
@@ -407,7 +414,7 @@ class Renderer:
             "location": self.place_json_ld(None),
         }
         if event.description:
-            data["description"] = event.description.strip()
+            data["description"] = metadata_text(event.description)
         if self.absolute_url("index.html"):
             data["url"] = self.absolute_url("index.html")
         if event.organizers:
@@ -442,7 +449,7 @@ class Renderer:
             data["endDate"] = (talk.slot.end or self.until[talk.slot.id]).isoformat()
             data["location"] = self.place_json_ld(talk.slot.venue)
         if talk.abstract:
-            data["description"] = talk.abstract.strip()
+            data["description"] = metadata_text(talk.abstract)
         if self.absolute_url(page_url("talk", talk.id)):
             data["url"] = self.absolute_url(page_url("talk", talk.id))
         return data

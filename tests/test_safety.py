@@ -202,9 +202,6 @@ def test_every_script_is_the_sites_own_or_inert_json(hostile_site: Path) -> None
     assert json_ld > 0, "no JSON-LD block was checked"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "render.py puts the raw abstract/description Markdown, with its raw HTML, into JSON-LD; search engines and "
-    "other readers of the metadata get <script> and onerror= as text. Use exports.common.plain_text there."))
 def test_json_ld_carries_no_active_markup(hostile_site: Path) -> None:
     """Structured data is read by search engines and link previews: descriptions are plain text."""
     checked = 0
@@ -239,11 +236,6 @@ def _json_strings(value: object) -> list[str]:
 
 ACTIVE = re.compile(r"<\s*(script|iframe|object|embed|style|svg|img|form|base|meta|math|a|p|div)\b|\bon\w+\s*=|"
                     r"javascript:|data:text/html|<!--", re.IGNORECASE)
-
-
-_RAW_MARKDOWN = pytest.mark.xfail(strict=True, reason=(
-    "exports (generator/exports/, not this suite's module) copy abstracts and bios as raw Markdown, and raw HTML "
-    "inside it, into the feed; a reader app that renders the Markdown would run it. Strip raw HTML (nh3) there."))
 
 
 @pytest.mark.parametrize("name", [pytest.param("schedule.json"),

@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
+
+import nh3
 
 from ..link import Program, RoomNode, SlotNode, SpeakerNode, VenueNode
 from ..markup import render_markdown
@@ -234,6 +237,28 @@ class _TextExtractor(HTMLParser):
         self.parts.append(data)
         if self.href is not None:
             self.link_text.append(data)
+
+
+_TAG_LIKE = re.compile(r"<[A-Za-z!/?]")
+_UNSAFE_LINK = re.compile(r"(\]\(\s*<?\s*)(?:javascript|vbscript|data|file)\s*:[^)\s]*", re.IGNORECASE)
+
+
+def feed_markdown(markdown: str | None) -> str | None:
+    """Markdown for a feed that apps may render: any raw HTML in it is stripped (nh3), the text kept.
+
+    Text without anything tag-like passes through unchanged, so ordinary abstracts
+    (with '&' or 'a < b') survive a round trip through the feed byte for byte.
+    """
+    if not markdown:
+        return markdown
+    markdown = _UNSAFE_LINK.sub(r"\1#", markdown)  # [text](javascript:...) -> [text](#)
+    if not _TAG_LIKE.search(markdown):
+        return markdown
+    for _ in range(3):  # entities that decode to new tags are stripped on the next pass
+        markdown = nh3.clean(markdown, tags=set(), strip_comments=True)
+        if not _TAG_LIKE.search(markdown):
+            break
+    return markdown
 
 
 def plain_text(markdown: str | None) -> str:

@@ -50,7 +50,7 @@ def person(program: Program, speaker: SpeakerNode, base: str | None) -> dict[str
         "slug": speaker.id,
         "name": speaker.name,
         "public_name": speaker.name,
-        "biography": speaker.bio,
+        "biography": common.feed_markdown(speaker.bio),
     }
     url = common.absolute(base, page_url("speaker", speaker.id))
     if url:
@@ -60,7 +60,7 @@ def person(program: Program, speaker: SpeakerNode, base: str | None) -> dict[str
 
 def abstract(slot: SlotNode) -> str | None:
     """The talk's abstract; for a break or the dinner, its notes."""
-    return slot.talk.abstract if slot.talk is not None else slot.notes
+    return common.feed_markdown(slot.talk.abstract if slot.talk is not None else slot.notes)
 
 
 def event_description(slot: SlotNode) -> str | None:
@@ -68,7 +68,7 @@ def event_description(slot: SlotNode) -> str | None:
     if slot.talk is None:
         return None
     parts = [common.joint_work_sentence(slot.talk.joint_work), slot.notes or ""]
-    return "\n\n".join(part for part in parts if part) or None
+    return common.feed_markdown("\n\n".join(part for part in parts if part) or None)
 
 
 def event(program: Program, slot: SlotNode, room: common.ScheduleRoom, number: int, base: str | None) -> dict[str, Any]:
@@ -130,7 +130,7 @@ def schedule_dict(program: Program, base_url: str) -> dict[str, Any]:
     conference: dict[str, Any] = {
         "acronym": common.acronym(program),
         "title": event_info.name,
-        **({"description": event_info.description} if event_info.description else {}),
+        **({"description": common.feed_markdown(event_info.description)} if event_info.description else {}),
         "start": event_info.start.isoformat(),
         "end": event_info.end.isoformat(),
         "daysCount": len(program.days),
@@ -219,8 +219,19 @@ def _event_xml(parent: ET.Element, item: dict[str, Any]) -> None:
         _text(links, "link", link["title"], href=link["url"])
 
 
+def _defanged(value: Any) -> Any:
+    """Every string of the feed without raw HTML: apps may render any field, titles included."""
+    if isinstance(value, str):
+        return common.feed_markdown(value)
+    if isinstance(value, dict):
+        return {_defanged(key): _defanged(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_defanged(item) for item in value]
+    return value
+
+
 def schedule_files(program: Program, base_url: str) -> list[OutputFile]:
     """``schedule.json`` and ``schedule.xml``, byte-for-byte the same for the same content."""
-    data = schedule_dict(program, base_url)
+    data = _defanged(schedule_dict(program, base_url))
     return [OutputFile("schedule.json", (_dumps(data) + "\n").encode("utf-8")),
             OutputFile("schedule.xml", schedule_xml(data))]
