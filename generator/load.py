@@ -26,6 +26,7 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000  # after alias expansion: stops "billion laughs" documents
 MAX_DEPTH = 64
+MAX_CHARACTERS = 10_000_000  # of text after alias expansion: 50,000 aliases of a 1 MB string stop here
 
 Path_ = tuple[str | int, ...]
 
@@ -98,6 +99,7 @@ class _Builder:
         self.positions: dict[Path_, tuple[int, int]] = {}
         self.key_positions: dict[Path_, tuple[int, int]] = {}
         self.count = 0
+        self.characters = 0
         self.errors = 0
         self.open: set[int] = set()  # ids of the collections being built: an alias to one is a loop
         self.merged_pairs: dict[int, list[tuple[yaml.Node, yaml.Node, bool]]] = {}  # by id of a mapping node
@@ -117,6 +119,10 @@ class _Builder:
                           "content needs only a few levels; flatten it")
         self.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
+            self.characters += len(node.value)
+            if self.characters > MAX_CHARACTERS:
+                raise _TooBig(loc, f"the document expands to more than {MAX_CHARACTERS:,} characters",
+                              "YAML aliases that expand this much are refused")
             return self.scalar(node)
         if id(node) in self.open:
             raise _TooBig(loc, "a YAML alias refers to the list or mapping that contains it",
