@@ -165,6 +165,12 @@ def multiroom_url(multiroom_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def multitrack_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``examples/multitrack`` (two days, parallel rooms, tracks) built like the real content."""
+    return build(ROOT / "examples" / "multitrack", tmp_path_factory.mktemp("multitrack") / "site")
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium driven by Playwright; the browser tests skip where it is missing."""
     if not CHROMIUM.exists():

@@ -17,11 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import ROOT
-
 pytestmark = pytest.mark.slow
-
-MULTITRACK = ROOT / "examples" / "multitrack"
 
 
 def vnu_jar() -> Path | None:
@@ -62,14 +58,6 @@ def located(message: dict, roots: dict[Path, str]) -> str:
     line, column = message.get("lastLine", 0), message.get("firstColumn", message.get("lastColumn", 0))
     extract = " ".join(message.get("extract", "").split())[:120]
     return f"{path}:{line}:{column}: {kind}: {message.get('message')}" + (f"  [{extract}]" if extract else "")
-
-
-@pytest.fixture(scope="session")
-def multitrack_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``examples/multitrack`` (two rooms, tracks, two days) built like the real content."""
-    from conftest import build
-
-    return build(MULTITRACK, tmp_path_factory.mktemp("multitrack") / "site")
 
 
 @pytest.fixture(scope="session")
