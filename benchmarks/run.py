@@ -26,6 +26,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -83,6 +84,13 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def measure(command: list[str], cwd: Path, timeout: float | None = None) -> Measurement:
     """Run ``command`` once; time it with a blocking wait4, sample memory in a thread.
 
@@ -92,7 +100,9 @@ def measure(command: list[str], cwd: Path, timeout: float | None = None) -> Meas
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        # Its own process group, so a timeout also ends render workers and Pagefind.
+        child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                 start_new_session=True)
         peak = 0
         done = threading.Event()
 
@@ -108,7 +118,7 @@ def measure(command: list[str], cwd: Path, timeout: float | None = None) -> Meas
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        timer = threading.Timer(timeout, child.kill) if timeout else None
+        timer = threading.Timer(timeout, _kill_group, (child.pid,)) if timeout else None
         if timer:
             timer.start()
         _, status, usage = os.wait4(child.pid, 0)

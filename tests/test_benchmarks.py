@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,17 @@ def test_measure_reports_exit_status_time_and_the_childs_memory(tmp_path):
     assert measured.max_rss >= 80 * 2**20
     assert measured.peak_tree_rss >= 80 * 2**20  # the 20 Hz sampler saw it too
     assert not run.measure([sys.executable, "-c", "raise SystemExit(3)"], cwd=tmp_path).ok
+
+
+def test_a_timed_out_build_leaves_no_worker_behind(tmp_path):
+    spawn = ("import subprocess, sys, time; worker = subprocess.Popen([sys.executable, '-c', 'import time; "
+             "time.sleep(60)']); print(worker.pid, flush=True); time.sleep(60)")
+    measured = run.measure([sys.executable, "-c", spawn], cwd=tmp_path, timeout=8)
+    assert not measured.ok and measured.seconds < 40
+    worker = int(measured.stdout.split()[0])
+    for _ in range(50):
+        if not run.psutil.pid_exists(worker) or run.psutil.Process(worker).status() == run.psutil.STATUS_ZOMBIE:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"worker {worker} outlived the timeout")
