@@ -273,7 +273,7 @@ def photo_path(speaker: SpeakerNode) -> str | None:
     return f"photos/{speaker.id}{Path(speaker.photo).suffix.lower()}" if speaker.photo else None
 
 
-def _slot_record(slot: SlotNode, until: dt.datetime, program: Program) -> dict[str, Any]:
+def _slot_record(slot: SlotNode, until: dt.datetime) -> dict[str, Any]:
     """What the browser needs to know about a slot (home's now/next box, my schedule, the .ics)."""
     talk = slot.talk
     place = ", ".join(part for part in (slot.room.name if slot.room else None,
@@ -462,7 +462,7 @@ class Renderer:
             "dtstamp": self.dtstamp,
             "uid_domain": self.uid_domain,
             "base": self.absolute_base or "",
-            "slots": [_slot_record(slot, self.until[slot.id], self.program) for slot in self.program.slots],
+            "slots": [_slot_record(slot, self.until[slot.id]) for slot in self.program.slots],
         }
 
     @property

@@ -130,6 +130,7 @@ def test_starred_talks_make_my_schedule_and_a_valid_calendar(browser, site_url, 
         download.value.save_as(path)
         raw = path.read_bytes()
         assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+        assert max(len(line) for line in raw.split(b"\r\n")) <= 75  # long titles are folded
         calendar = icalendar.Calendar.from_ical(raw)
         events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
         assert set(events) == {"ochs@optimization-for-learning-2026",

@@ -214,7 +214,7 @@ def test_home_and_talk_pages_declare_a_schema_org_event(built_site):
             assert all(person["@type"] == "Person" for person in data["performer"])
 
 
-def test_json_ld_cannot_be_closed_by_content(tmp_path):
+def test_json_ld_cannot_be_closed_by_content():
     from generator.render import _json_script
 
     assert "</script>" not in str(_json_script({"name": "</script><script>alert(1)</script>"}))
