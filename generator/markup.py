@@ -8,6 +8,7 @@ allow-list: no scripts, styles, frames, event handlers or javascript:/data: URLs
 from __future__ import annotations
 
 import functools
+import re
 
 import markdown as markdown_lib
 import nh3
@@ -18,6 +19,38 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": set(), "span": {"lang"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+
+
+#: Python-Markdown is recursive and, for some inputs, quadratic: 8,000 "[" take 25 s and 2,000 nested
+#: "1. " overflow the stack. Content stays far inside these limits (the longest real text has 2,000
+#: characters and 5 brackets); models.py refuses text beyond them, so a build cannot hang or crash.
+MAX_MARKDOWN_CHARACTERS = 10_000
+MAX_BRACKETS = 100
+MAX_NESTING = 20
+_CONTAINER = re.compile(r"(?:[-*+]|\d{1,9}[.)]|>)(?:[ \t]+|$)")
+_RULE = re.compile(r"^\s*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+
+
+def markdown_problem(text: str) -> str | None:
+    """Why ``text`` is beyond what the Markdown renderer handles quickly and safely, or None."""
+    if len(text) > MAX_MARKDOWN_CHARACTERS:
+        return (f"the text is {len(text):,} characters long; a Markdown text holds at most "
+                f"{MAX_MARKDOWN_CHARACTERS:,} (about 1,500 words): shorten it, or link to a longer text")
+    if text.count("[") > MAX_BRACKETS:
+        return f"the text has {text.count('[')} '[' characters; at most {MAX_BRACKETS} (each link uses one)"
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _RULE.match(line):
+            continue
+        expanded = line.expandtabs(4)
+        rest = expanded.lstrip(" ")
+        depth = (len(expanded) - len(rest)) // 4
+        while (marker := _CONTAINER.match(rest)) is not None:
+            depth += 1
+            rest = rest[marker.end():]
+        if depth > MAX_NESTING:
+            return (f"the text nests lists or quotes {depth} levels deep on its line {number}; "
+                    f"at most {MAX_NESTING}")
+    return None
 
 
 @functools.lru_cache(maxsize=None)

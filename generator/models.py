@@ -14,6 +14,8 @@ from enum import Enum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from .markup import markdown_problem
+
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator,
                       model_validator)
 
@@ -96,7 +98,7 @@ def _check_text(value: str) -> str:
 def _check_markdown(value: str) -> str:
     """Multi-line Markdown: NFC, nothing invisible except line breaks and tabs."""
     value = unicodedata.normalize("NFC", value).strip("\n")
-    problem = invisible_character(value, allowed="\n\t\r")
+    problem = invisible_character(value, allowed="\n\t\r") or markdown_problem(value)
     if problem:
         raise ValueError(problem)
     return value
