@@ -100,6 +100,8 @@ def load_figure_specs(path: Path) -> list[FigureSpec]:
             loc = ("figures",) + tuple(err["loc"])
             # drop pydantic's discriminator tag from the location, keep YAML keys
             loc = tuple(p for p in loc if p not in ("edge-of-stability", "central-flow", "self-stabilization", "adaptive"))
+            if err["type"] == "union_tag_invalid":
+                loc += ("kind",)  # point at the offending 'kind:' line
             where = ".".join(str(p) for p in loc)
             messages.append((_line_of(lines, loc), f"{where}: {err['msg']}"))
         specs = []
