@@ -20,7 +20,7 @@ from typing import Callable
 
 import htmlmin
 
-from . import __version__
+from . import __version__, markup
 from .incremental import PreviousBuild, digest, link_or_copy, save_manifest
 from .pipeline import load_program
 from .render import TEMPLATES, Renderer, SiteContext, make_environment
@@ -98,6 +98,9 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
                                json.dumps(figure.data, sort_keys=True, separators=(",", ":")).encode("utf-8"))
                     for figure in figures]
 
+    prerender_markdown(program, options.cache_dir / "markdown.json", _job_count(options, program))
+    phase("markdown")
+
     templates = options.templates or TEMPLATES
     build_id = hashlib.sha256(repr(sorted(str(p) for p in templates.rglob("*"))).encode()).hexdigest()[:12]
     context = SiteContext(base_url=_normalise_base_url(options.base_url), figures=figures, build_id=build_id)
@@ -150,6 +153,67 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     report.pages = len(pages)
     report.files = len(outputs)
     return report
+
+
+def markdown_texts(program) -> list[str]:
+    """Every Markdown text the pages and feeds will render, in a stable order."""
+    texts = [program.event.description, *(track.description for track in program.tracks.values()),
+             *(venue.notes for venue in program.venues.values()), *(slot.notes for slot in program.slots)]
+    for talk in program.talks.values():
+        texts.append(talk.abstract)
+    for speaker in program.speakers.values():
+        texts += [speaker.bio, speaker.about, *(item.description for item in speaker.interests),
+                  *(item.details for item in speaker.education),
+                  *(publication.abstract for publication in speaker.publications)]
+    return sorted({text for text in texts if text})
+
+
+def _markdown_fingerprint() -> str:
+    import markdown as markdown_lib
+    import nh3
+
+    return digest(repr((markup.ALLOWED_TAGS, markup.ALLOWED_ATTRIBUTES, markup.URL_SCHEMES,
+                        markdown_lib.__version__, getattr(nh3, "__version__", "?"), __version__)).encode())
+
+
+def _render_texts(texts: list[str]) -> dict[str, str]:
+    return {text: markup.render_markdown(text) for text in texts}
+
+
+def prerender_markdown(program, cache_file: Path, jobs: int) -> None:
+    """Render every Markdown text once, before pages are rendered, with a persistent cache.
+
+    Cached renderings are keyed by a hash of the text and of the Markdown and
+    sanitizer settings; the cache is rewritten with only the texts in use. New
+    texts are rendered on ``jobs`` workers, since Markdown is the costliest step.
+    """
+    texts = markdown_texts(program)
+    fingerprint = _markdown_fingerprint()
+    cached: dict[str, str] = {}
+    try:
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+        if data.get("fingerprint") == fingerprint and isinstance(data.get("html"), dict):
+            cached = {key: value for key, value in data["html"].items() if isinstance(value, str)}
+    except (OSError, ValueError, AttributeError):
+        pass
+    keys = {text: digest(text.encode("utf-8")) for text in texts}
+    markup.remember({text: cached[key] for text, key in keys.items() if key in cached})
+    missing = [text for text, key in keys.items() if key not in cached]
+    if missing:
+        if jobs > 1 and len(missing) > 200:
+            chunks = [missing[shard::jobs] for shard in range(jobs)]
+            context = multiprocessing.get_context("fork")
+            with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+                for rendered in pool.map(_render_texts, chunks):
+                    markup.remember(rendered)
+        else:
+            _render_texts(missing)
+        payload = {"fingerprint": fingerprint,
+                   "html": {keys[text]: markup.render_markdown(text) for text in texts}}
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache_file.with_name(f".{cache_file.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, cache_file)
 
 
 @dataclass(frozen=True)

@@ -64,14 +64,32 @@ def sanitize(html: str) -> str:
                      link_rel="noopener noreferrer", strip_comments=True)
 
 
-@functools.lru_cache(maxsize=4096)
+#: Rendered HTML by Markdown source. Unbounded on purpose: a build renders each
+#: abstract for its page, its JSON-LD and its calendar entry; a 10,000-talk
+#: program holds a few tens of MB here, and a persistent build cache refills it.
+_RENDERED: dict[str, str] = {}
+
+
 def render_markdown(text: str | None) -> str:
-    """Markdown to sanitized HTML; the cache makes repeated bios and abstracts free."""
+    """Markdown to sanitized HTML, each distinct text converted once per process."""
     if not text:
         return ""
-    converter = _converter()
-    converter.reset()
-    return sanitize(converter.convert(text))
+    html = _RENDERED.get(text)
+    if html is None:
+        converter = _converter()
+        converter.reset()
+        html = _RENDERED[text] = sanitize(converter.convert(text))
+    return html
+
+
+def remember(rendered: dict[str, str]) -> None:
+    """Add renderings made elsewhere (a worker process, the build cache) so they are not redone."""
+    _RENDERED.update(rendered)
+
+
+def rendered_since(known: set[str]) -> dict[str, str]:
+    """Renderings this process made that ``known`` lacks: what a worker hands back."""
+    return {text: html for text, html in _RENDERED.items() if text not in known}
 
 
 def render_inline(text: str | None) -> str:
