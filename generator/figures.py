@@ -336,7 +336,6 @@ def _render_central_flow(spec: FigureSpec, a: dict) -> tuple[str, str, dict, dic
         + f"Plain gradient flow ignores the edge: its sharpness ends at {a['gf_sharpness'][-1]:.3g}, "
         f"{a['gf_sharpness'][-1] * eta / 2:.2f}×2/η."
     )
-    labels = ["loss", "sharpness"]
     svg = line_plot([loss_panel, sharp_panel], spec.title, caption, spec.name)
     data = {
         "step": steps,
@@ -350,7 +349,6 @@ def _render_central_flow(spec: FigureSpec, a: dict) -> tuple[str, str, dict, dic
         "gradient_flow_loss": _series(a["gf_loss"]),
         "gradient_flow_sharpness": _series(a["gf_sharpness"]),
     }
-    del labels
     return caption, svg, data, stats
 
 

@@ -21,6 +21,7 @@ WIDTH = 720
 PANEL_HEIGHT = 260
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 16, 28, 44
 LEGEND_ROW = 18
+MAX_DECADES = 8
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,9 @@ def _panel_svg(panel: Panel, top: float, index: int, svg_id: str) -> list[str]:
     if panel.log_y:
         ylo, yhi = math.floor(math.log10(ylo)), math.ceil(math.log10(yhi))
         yhi = max(yhi, ylo + 1)
-        yticks = [float(e) for e in range(int(ylo), int(yhi) + 1)]
+        ylo = max(ylo, yhi - MAX_DECADES)  # lower values are clipped at the axis
+        every = math.ceil((yhi - ylo) / 6)
+        yticks = [float(e) for e in range(int(yhi), int(ylo) - 1, -every)][::-1]
     else:
         pad = 0.05 * (yhi - ylo or 1.0)
         yticks = nice_ticks(ylo - pad, yhi + pad)
