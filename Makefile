@@ -33,6 +33,10 @@ check: $(VENV)/.installed
 	$(BIN)/symposium check --content $(CONTENT)
 
 test: $(VENV)/.installed-test
+	@if [ ! -d node_modules/axe-core ]; then \
+	  if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
+	  else echo "npm not found: the axe-core accessibility tests will be skipped"; fi; \
+	fi
 	$(BIN)/python -m pytest
 
 screenshots: $(VENV)/.installed-test site

@@ -1,0 +1,151 @@
+"""WCAG 2.1 A and AA, checked by axe-core in headless Chromium.
+
+axe-core comes from npm (``package.json``; ``make test`` runs ``npm ci`` when
+``node_modules/axe-core`` is missing) and is injected into each page of the
+site served on 127.0.0.1. Every page kind a visitor reads is checked in the
+light and the dark colour scheme, on a 360 px phone and on a desktop, so a
+contrast that only fails in dark mode or a layout that only hides a label on
+a phone is caught.
+
+The live-figures page is built with figures when ``content/figures.yaml`` and
+``generator.figures`` are there: the same four figures, sized down (fewer
+samples and steps) so the simulation takes seconds, with its results cached in
+``.cache/a11y-figures`` by content hash. The markup is the real page's.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import yaml
+
+from conftest import CONTENT, ROOT, serve
+from generator.build import BuildOptions, build_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+VIEWPORTS = {"phone": {"width": 360, "height": 760}, "desktop": {"width": 1280, "height": 900}}
+SCHEMES = ["light", "dark"]
+FIXED_PAGES = ["index.html", "program.html", "publications.html", "practical.html", "figures.html"]
+
+
+def figures_available() -> bool:
+    """The live figures can be built: a config in the content and the module that computes it."""
+    if not (CONTENT / "figures.yaml").is_file():
+        return False
+    try:
+        import generator.figures  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def small_figures(config: dict) -> dict:
+    """The site's figures config with each simulation sized down; kinds, names and titles unchanged."""
+    for figure in config.get("figures", []):
+        simulation = figure["simulation"]
+        simulation["data"] = {**simulation.get("data", {}), "n": 100}
+        simulation["model"] = {**simulation.get("model", {}), "hidden": [16, 16]}
+        simulation["steps"] = min(simulation.get("steps", 40), 40)
+    return config
+
+
+@pytest.fixture(scope="module")
+def a11y_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
+    """The real content built once, with small live figures where possible; returns (folder, with_figures)."""
+    content = tmp_path_factory.mktemp("a11y") / "content"
+    shutil.copytree(CONTENT, content)
+    with_figures = figures_available()
+    if with_figures:
+        config = yaml.safe_load((content / "figures.yaml").read_text(encoding="utf-8"))
+        (content / "figures.yaml").write_text(yaml.safe_dump(small_figures(config), sort_keys=False),
+                                              encoding="utf-8")
+    out = content.parent / "site"
+    build_site(BuildOptions(content=content, out=out, figures=with_figures, search=True,
+                            cache=ROOT / ".cache" / "a11y-figures"))
+    return out, with_figures
+
+
+@pytest.fixture(scope="module")
+def a11y_url(a11y_site: tuple[Path, bool]) -> Iterator[str]:
+    yield from serve(a11y_site[0])
+
+
+def richest(folder: Path) -> str:
+    """The largest page in ``folder`` (the most markup to check: abstract, links, publications)."""
+    return max(sorted(folder.glob("*.html")), key=lambda path: path.stat().st_size).relative_to(
+        folder.parent).as_posix()
+
+
+def pages_to_check(site: Path) -> list[str]:
+    return FIXED_PAGES[:2] + [richest(site / "talks"), richest(site / "speakers")] + FIXED_PAGES[2:]
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed: run `npm ci` (make test does)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def describe(violation: dict) -> str:
+    """One rule's failures: rule, impact, help, then each element's selector and what is wrong."""
+    lines = [f"{violation['id']} ({violation.get('impact')}): {violation['help']}"]
+    for node in violation["nodes"][:8]:
+        summary = " ".join((node.get("failureSummary") or "").split())
+        lines.append(f"    {' '.join(map(str, node['target']))}: {summary}")
+    if len(violation["nodes"]) > 8:
+        lines.append(f"    ... and {len(violation['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+def axe_violations(page, axe_source: str) -> list[dict]:
+    """Run axe-core's WCAG 2.1 A/AA rules on the loaded page."""
+    page.add_script_tag(content=axe_source)
+    options = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
+    return page.evaluate("options => axe.run(document, options).then(result => result.violations)", options)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_pages_have_no_wcag_21_aa_violations(browser, a11y_site, a11y_url, axe_source, scheme, viewport):
+    site, _ = a11y_site
+    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme, reduced_motion="reduce",
+                                  service_workers="block", bypass_csp=True)
+    failures = []
+    try:
+        page = context.new_page()
+        for name in pages_to_check(site):
+            page.goto(a11y_url + name, wait_until="load")
+            violations = axe_violations(page, axe_source)
+            failures += [f"{name} [{scheme}, {viewport}] {describe(v)}" for v in violations]
+    finally:
+        context.close()
+    assert not failures, f"{len(failures)} axe-core violations:\n" + "\n".join(failures)
+
+
+def test_the_figures_page_is_checked_with_its_figures(a11y_site):
+    """Say plainly when the live-figures page could only be checked without its figures."""
+    site, with_figures = a11y_site
+    if not with_figures:
+        pytest.skip("content/figures.yaml or generator.figures is missing: figures.html was checked without figures")
+    assert (site / "figures.html").read_text(encoding="utf-8").count("<svg") >= 4
+
+
+def test_axe_reports_a_known_violation(browser, axe_source):
+    """Guards the harness: an image without alt text and low-contrast text are violations."""
+    context = browser.new_context(bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.set_content('<!doctype html><html lang="en"><title>t</title><main>'
+                         '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+                         '<p style="color:#bbb;background:#fff">faint</p></main></html>')
+        ids = {violation["id"] for violation in axe_violations(page, axe_source)}
+    finally:
+        context.close()
+    assert {"image-alt", "color-contrast"} <= ids, ids
