@@ -6,27 +6,42 @@ bad content, a template error or Ctrl-C leave the previous site untouched.
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import htmlmin
-
-from . import __version__, markup
+from . import __version__
 from .incremental import PreviousBuild, digest, link_or_copy, save_manifest
-from .pipeline import load_program
-from .render import TEMPLATES, Renderer, SiteContext, make_environment
 from .write import OutputFile, copy_tree, staging_folder, write_files
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+PROJECT = Path(__file__).resolve().parent.parent
+STATIC = PROJECT / "static"
+TEMPLATES = PROJECT / "templates"
+GENERATOR = Path(__file__).resolve().parent
+
+
+def input_digest(options: BuildOptions, templates: Path) -> str:
+    """A hash of everything a build reads: content, templates, assets, the generator's own code, options.
+
+    When it matches the last build's and that site is intact, there is nothing to do.
+    """
+    state = hashlib.blake2b(digest_size=16)
+    state.update(repr((__version__, _normalise_base_url(options.base_url), options.figures, options.search,
+                       options.minify, str(options.out.resolve()))).encode())
+    for name, root in (("content", options.content), ("templates", templates), ("static", STATIC),
+                       ("generator", GENERATOR)):
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."):
+                state.update(f"{name}/{path.relative_to(root).as_posix()}\0".encode())
+                state.update(digest(path.read_bytes()).encode())
+    return state.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -53,16 +68,15 @@ class BuildReport:
     files: int = 0
     bytes: int = 0
     rewritten: int = 0
+    up_to_date: bool = False
     phases: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
+        if self.up_to_date:
+            return f"site is up to date ({self.pages} pages, {self.files} files): nothing changed since the last build"
         timing = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.phases.items())
         return (f"built {self.pages} pages, {self.files} files ({self.rewritten} rewritten, "
                 f"{self.bytes / 1024:.0f} KiB written): {timing}")
-
-
-def minify_html(html: str) -> str:
-    return htmlmin.minify(html, remove_comments=True, reduce_boolean_attributes=True, remove_optional_attribute_quotes=False)
 
 
 def _normalise_base_url(base_url: str) -> str:
@@ -83,6 +97,22 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
         report.phases[name] = report.phases.get(name, 0.0) + now - clock
         clock = now
 
+    templates = options.templates or TEMPLATES
+    fingerprint = f"{__version__}|minify={options.minify}"
+    manifest_path = options.cache_dir / "site-manifest.json"
+    previous = PreviousBuild.load(manifest_path, options.out, fingerprint)
+    inputs = input_digest(options, templates)
+    if previous.inputs == inputs and previous.intact():
+        phase("up to date")
+        report.up_to_date = True
+        report.pages = sum(1 for path in previous.entries if path.endswith(".html"))
+        report.files = len(previous.files)
+        return report
+
+    from .parallel import prerender_markdown, render_pages
+    from .pipeline import load_program
+    from .render import Renderer, SiteContext, make_environment
+
     program = load_program(options.content)
     phase("load+validate+link")
 
@@ -101,15 +131,9 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     prerender_markdown(program, options.cache_dir / "markdown.json", _job_count(options, program))
     phase("markdown")
 
-    templates = options.templates or TEMPLATES
     build_id = hashlib.sha256(repr(sorted(str(p) for p in templates.rglob("*"))).encode()).hexdigest()[:12]
     context = SiteContext(base_url=_normalise_base_url(options.base_url), figures=figures, build_id=build_id)
     renderer = Renderer(program, make_environment(templates, options.cache_dir / "jinja"), context)
-    fingerprint = f"{__version__}|htmlmin={htmlmin.__version__ if hasattr(htmlmin, '__version__') else '?'}" \
-                  f"|minify={options.minify}"
-    manifest_path = options.cache_dir / "site-manifest.json"
-    previous = PreviousBuild.load(manifest_path, options.out, fingerprint)
-
     from .exports import export_files
 
     pages, others = render_pages(renderer, previous, options.minify, _job_count(options, program),
@@ -149,131 +173,12 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
 
                 build_search_index(staging)
             phase("search index")
-    save_manifest(manifest_path, options.out, fingerprint, entries)
+        files = {path.relative_to(staging).as_posix(): digest(path.read_bytes())
+                 for path in sorted(staging.rglob("*")) if path.is_file()}
+    save_manifest(manifest_path, options.out, fingerprint, entries, inputs=inputs, files=files)
     report.pages = len(pages)
     report.files = len(outputs)
     return report
-
-
-def markdown_texts(program) -> list[str]:
-    """Every Markdown text the pages and feeds will render, in a stable order."""
-    texts = [program.event.description, *(track.description for track in program.tracks.values()),
-             *(venue.notes for venue in program.venues.values()), *(slot.notes for slot in program.slots)]
-    for talk in program.talks.values():
-        texts.append(talk.abstract)
-    for speaker in program.speakers.values():
-        texts += [speaker.bio, speaker.about, *(item.description for item in speaker.interests),
-                  *(item.details for item in speaker.education),
-                  *(publication.abstract for publication in speaker.publications)]
-    return sorted({text for text in texts if text})
-
-
-def _markdown_fingerprint() -> str:
-    import markdown as markdown_lib
-    import nh3
-
-    return digest(repr((markup.ALLOWED_TAGS, markup.ALLOWED_ATTRIBUTES, markup.URL_SCHEMES,
-                        markdown_lib.__version__, getattr(nh3, "__version__", "?"), __version__)).encode())
-
-
-def _render_texts(texts: list[str]) -> dict[str, str]:
-    return {text: markup.render_markdown(text) for text in texts}
-
-
-def prerender_markdown(program, cache_file: Path, jobs: int) -> None:
-    """Render every Markdown text once, before pages are rendered, with a persistent cache.
-
-    Cached renderings are keyed by a hash of the text and of the Markdown and
-    sanitizer settings; the cache is rewritten with only the texts in use. New
-    texts are rendered on ``jobs`` workers, since Markdown is the costliest step.
-    """
-    texts = markdown_texts(program)
-    fingerprint = _markdown_fingerprint()
-    cached: dict[str, str] = {}
-    try:
-        data = json.loads(cache_file.read_text(encoding="utf-8"))
-        if data.get("fingerprint") == fingerprint and isinstance(data.get("html"), dict):
-            cached = {key: value for key, value in data["html"].items() if isinstance(value, str)}
-    except (OSError, ValueError, AttributeError):
-        pass
-    keys = {text: digest(text.encode("utf-8")) for text in texts}
-    markup.remember({text: cached[key] for text, key in keys.items() if key in cached})
-    missing = [text for text, key in keys.items() if key not in cached]
-    if missing:
-        if jobs > 1 and len(missing) > 200:
-            chunks = [missing[shard::jobs] for shard in range(jobs)]
-            context = multiprocessing.get_context("fork")
-            with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-                for rendered in pool.map(_render_texts, chunks):
-                    markup.remember(rendered)
-        else:
-            _render_texts(missing)
-        payload = {"fingerprint": fingerprint,
-                   "html": {keys[text]: markup.render_markdown(text) for text in texts}}
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache_file.with_name(f".{cache_file.name}.{os.getpid()}")
-        temporary.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, cache_file)
-
-
-@dataclass(frozen=True)
-class RenderedPage:
-    path: str
-    source_hash: str  # of the HTML before minification: unchanged source -> reuse last build's bytes
-    content: bytes
-
-
-#: Handed to forked workers through inheritance rather than pickling: the linked
-#: program and the Jinja environment never cross a pipe, only finished pages do.
-_FORK_STATE: dict[str, object] = {}
-
-
-class _ShardRenderer(Renderer):
-    """Renders only the pages whose path falls into one shard; the others cost almost nothing."""
-
-    def __init__(self, base: Renderer, shard: int, shards: int):
-        self.__dict__.update(base.__dict__)
-        self.shard, self.shards = shard, shards
-
-    def page(self, template: str, path: str, **values) -> OutputFile:
-        if zlib.crc32(path.encode("utf-8")) % self.shards != self.shard:
-            return OutputFile(path, b"")
-        return super().page(template, path, **values)
-
-
-def _render_shard(shard: int, shards: int) -> list[tuple[int, RenderedPage]]:
-    renderer: Renderer = _FORK_STATE["renderer"]  # type: ignore[assignment]
-    previous: PreviousBuild = _FORK_STATE["previous"]  # type: ignore[assignment]
-    minify: bool = _FORK_STATE["minify"]  # type: ignore[assignment]
-    results = []
-    for index, page in enumerate(_ShardRenderer(renderer, shard, shards).all_pages()):
-        if not page.content:
-            continue
-        source_hash = digest(page.content)
-        content = previous.output_for(page.path, source_hash)
-        if content is None:
-            content = minify_html(page.content.decode("utf-8")).encode("utf-8") \
-                if minify and page.path.endswith(".html") else page.content
-        results.append((index, RenderedPage(page.path, source_hash, content)))
-    return results
-
-
-def render_pages(renderer: Renderer, previous: PreviousBuild, minify: bool, jobs: int,
-                 extra: Callable[[], list[OutputFile]]) -> tuple[list[RenderedPage], list[OutputFile]]:
-    """Render and minify every page, on ``jobs`` forked workers; ``extra`` runs meanwhile in this process."""
-    _FORK_STATE.update(renderer=renderer, previous=previous, minify=minify)
-    try:
-        if jobs <= 1:
-            results, others = _render_shard(0, 1), extra()
-        else:
-            context = multiprocessing.get_context("fork")
-            with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-                futures = [pool.submit(_render_shard, shard, jobs) for shard in range(jobs)]
-                others = extra()
-                results = [item for future in futures for item in future.result()]
-    finally:
-        _FORK_STATE.clear()
-    return [page for _, page in sorted(results, key=lambda item: item[0])], others
 
 
 def _job_count(options: BuildOptions, program) -> int:

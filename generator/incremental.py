@@ -31,6 +31,20 @@ class PreviousBuild:
 
     site: Path
     entries: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (source hash, output hash)
+    inputs: str | None = None  # hash of everything the build read
+    files: dict[str, str] = field(default_factory=dict)  # every file of the site -> hash
+
+    def intact(self) -> bool:
+        """Whether the site on disk is exactly the one the manifest describes (no file added, lost or edited)."""
+        if not self.files or not self.site.is_dir():
+            return False
+        present = {path.relative_to(self.site).as_posix() for path in self.site.rglob("*") if path.is_file()}
+        if present != set(self.files):
+            return False
+        try:
+            return all(digest((self.site / path).read_bytes()) == value for path, value in self.files.items())
+        except OSError:
+            return False
 
     @classmethod
     def load(cls, manifest: Path, site: Path, fingerprint: str) -> PreviousBuild:
@@ -40,9 +54,11 @@ class PreviousBuild:
                     or data.get("site") != str(site.resolve()) or not site.is_dir()):
                 return cls(site)
             entries = {str(path): (str(pair[0]), str(pair[1])) for path, pair in data["entries"].items()}
+            files = {str(path): str(value) for path, value in data.get("files", {}).items()}
+            inputs = data.get("inputs")
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return cls(site)
-        return cls(site, entries)
+        return cls(site, entries, inputs if isinstance(inputs, str) else None, files)
 
     def output_for(self, path: str, source_hash: str) -> bytes | None:
         """The bytes written last time for the same source, if the file is still intact."""
@@ -56,14 +72,22 @@ class PreviousBuild:
         return content if digest(content) == entry[1] else None
 
     def unchanged(self, path: str, output_hash: str) -> bool:
+        """Whether the file on disk already holds exactly these bytes (checked, not assumed)."""
         entry = self.entries.get(path)
-        return entry is not None and entry[1] == output_hash and (self.site / path).is_file()
+        if entry is None or entry[1] != output_hash:
+            return False
+        try:
+            return digest((self.site / path).read_bytes()) == output_hash
+        except OSError:
+            return False
 
 
-def save_manifest(manifest: Path, site: Path, fingerprint: str, entries: dict[str, tuple[str, str]]) -> None:
+def save_manifest(manifest: Path, site: Path, fingerprint: str, entries: dict[str, tuple[str, str]],
+                  inputs: str | None = None, files: dict[str, str] | None = None) -> None:
     """Write the manifest atomically; a half-written manifest would only be ignored, but why risk it."""
     manifest.parent.mkdir(parents=True, exist_ok=True)
     payload = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "site": str(site.resolve()),
+               "inputs": inputs, "files": dict(sorted((files or {}).items())),
                "entries": {path: list(pair) for path, pair in sorted(entries.items())}}
     handle, temporary = tempfile.mkstemp(prefix=".manifest-", dir=manifest.parent)
     try:

@@ -86,6 +86,8 @@ def test_ctrl_c_in_the_middle_of_writing_leaves_the_previous_site_untouched(buil
         raise KeyboardInterrupt
 
     monkeypatch.setattr(generator.build, "write_files", write_half_then_interrupt)
+    talk = content / "talks/first-talk.yaml"  # a real change, so the build has pages to write
+    talk.write_text(talk.read_text(encoding="utf-8").replace("Edge of Stability", "Edge of Chaos"), encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
         build_site(options(content, site))
     assert written, "the interrupt came before anything was written"

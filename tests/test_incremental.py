@@ -1,0 +1,149 @@
+"""Rebuilds reuse the last build's work, and are never wrong because of it.
+
+A rebuild must give exactly the bytes a cold build gives; it may only skip
+work (Markdown, minification, writing, the search index) whose inputs did not
+change, and it must ignore a cache it cannot trust.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import TEMPLATES, BuildOptions, build_site
+
+BASE = Path(__file__).resolve().parent / "bad_content" / "base"
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {path.relative_to(folder).as_posix(): path.stat().st_ino for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.fixture
+def tree(tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(BASE, content)
+    site = tmp_path / "site"
+
+    def build(**extra):
+        return build_site(BuildOptions(content=content, out=site, figures=False, search=False, **extra))
+
+    build()
+    return content, site, build
+
+
+def cold_build(content: Path, tmp_path: Path, **extra) -> dict[str, str]:
+    out = tmp_path / "cold" / "site"
+    build_site(BuildOptions(content=content, out=out, figures=False, search=False, **extra))
+    return fingerprint(out)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_rebuild_with_nothing_changed_does_nothing(tree) -> None:
+    _, site, build = tree
+    before = inodes(site)
+    report = build()
+    assert report.up_to_date
+    assert inodes(site) == before
+
+
+def test_editing_a_speakers_name_updates_every_page_that_shows_it(tree, tmp_path: Path) -> None:
+    content, site, build = tree
+    edit(content / "speakers/ada-lovelace.yaml", "name: Ada Lovelace", "name: Augusta Ada King")
+    build()
+    showing = [path for path in site.rglob("*.html") if "Augusta Ada King" in path.read_text(encoding="utf-8")]
+    names = {path.relative_to(site).as_posix() for path in showing}
+    assert {"speakers/ada-lovelace.html", "talks/first-talk.html", "program.html", "speakers.html"} <= names
+    assert not any("Ada Lovelace" in path.read_text(encoding="utf-8") for path in site.rglob("*.html"))
+    assert fingerprint(site) == cold_build(content, tmp_path)
+
+
+def test_only_files_whose_bytes_change_are_rewritten(tree) -> None:
+    content, site, build = tree
+    before_hashes, before_inodes = fingerprint(site), inodes(site)
+    edit(content / "talks/second-talk.yaml", "abstract: |\n", "abstract: |\n  A new first sentence.\n")
+    report = build()
+    after_hashes, after_inodes = fingerprint(site), inodes(site)
+    changed = {path for path in after_hashes if after_hashes[path] != before_hashes.get(path)}
+    assert "talks/second-talk.html" in changed
+    kept = [path for path in after_hashes if path not in changed and path in before_inodes]
+    assert kept, "some files should have been left alone"
+    assert all(after_inodes[path] == before_inodes[path] for path in kept if not path.startswith("assets/"))
+    assert report.rewritten == len([path for path in changed if not path.startswith("assets/")])
+
+
+def test_deleting_a_talk_removes_its_page(tree, tmp_path: Path) -> None:
+    content, site, build = tree
+    program = content / "program/2026-05-05.yaml"
+    text = program.read_text(encoding="utf-8")
+    assert "talk: second-talk" in text
+    slot_start = text.rindex("  - ", 0, text.index("talk: second-talk"))
+    slot_end = text.find("\n  - ", text.index("talk: second-talk"))
+    program.write_text(text[:slot_start] + (text[slot_end + 1:] if slot_end != -1 else ""), encoding="utf-8")
+    (content / "talks/second-talk.yaml").unlink()
+    build()
+    assert not (site / "talks/second-talk.html").exists()
+    assert "second-talk" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert fingerprint(site) == cold_build(content, tmp_path)
+
+
+def test_changing_a_template_rebuilds_every_page_that_uses_it(tree, tmp_path: Path) -> None:
+    content, site, build = tree
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    build(templates=templates)
+    edit(templates / "base.html", "</main>", "<p class=\"marker\">template-marker</p></main>")
+    build(templates=templates)
+    pages = [path for path in site.rglob("*.html") if path.name != "404.html"]
+    assert pages and all("template-marker" in path.read_text(encoding="utf-8") for path in pages)
+    assert fingerprint(site) == cold_build(content, tmp_path, templates=templates)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "lying"])
+def test_a_corrupted_cache_is_ignored_and_rebuilt(tree, tmp_path: Path, damage: str) -> None:
+    content, site, build = tree
+    cache = site.parent / ".cache"
+    manifest = cache / "site-manifest.json"
+    markdown = cache / "markdown.json"
+    assert manifest.is_file() and markdown.is_file()
+    if damage == "garbage":
+        manifest.write_bytes(b"\x00\xff not json")
+        markdown.write_bytes(b"{{{{")
+    elif damage == "truncated":
+        manifest.write_text(manifest.read_text(encoding="utf-8")[:100], encoding="utf-8")
+        markdown.write_text(markdown.read_text(encoding="utf-8")[:100], encoding="utf-8")
+    else:  # well-formed, but every cached rendering and every recorded hash is wrong
+        data = json.loads(markdown.read_text(encoding="utf-8"))
+        data["html"] = {key: "<p>WRONG</p>" for key in data["html"]}
+        markdown.write_text(json.dumps(data), encoding="utf-8")
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data["inputs"] = "0" * 32
+        manifest.write_text(json.dumps(data), encoding="utf-8")
+        (site / "talks/first-talk.html").write_text("<p>WRONG</p>", encoding="utf-8")
+        edit(content / "talks/first-talk.yaml", "large step sizes", "large step sizes, again")
+    build()
+    assert fingerprint(site) == cold_build(content, tmp_path)
+    assert "WRONG" not in "".join(path.read_text(encoding="utf-8") for path in site.rglob("*.html"))
+
+
+def test_a_hand_edited_site_is_rebuilt_not_trusted(tree) -> None:
+    _, site, build = tree
+    before = fingerprint(site)
+    (site / "index.html").write_text("defaced", encoding="utf-8")
+    report = build()
+    assert not report.up_to_date
+    assert fingerprint(site) == before
