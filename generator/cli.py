@@ -61,16 +61,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         minify=not args.no_minify,
         jobs=args.jobs,
     )
-    report = build_site(options, progress=_progress_printer())
+    from .progress import status_reporter
+
+    report = build_site(options, progress=status_reporter())
     print(report.summary())
     return EXIT_OK
-
-
-def _progress_printer() -> Callable[[str], None]:
-    def show(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
-    return show
 
 
 def _parser() -> argparse.ArgumentParser:
