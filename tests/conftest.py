@@ -164,6 +164,44 @@ def multiroom_url(multiroom_site: Path) -> Iterator[str]:
     yield from serve(multiroom_site)
 
 
+def small_figures(config: dict) -> dict:
+    """A figures config with each simulation sized down (seconds, not minutes); names, kinds and titles kept."""
+    for figure in config.get("figures", []):
+        simulation = figure["simulation"]
+        simulation["data"] = {**simulation.get("data", {}), "n": 100}
+        simulation["model"] = {**simulation.get("model", {}), "hidden": [16, 16]}
+        simulation["steps"] = min(simulation.get("steps", 40), 40)
+    return config
+
+
+@pytest.fixture(scope="session")
+def figures_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
+    """The real content with its live figures, sized down; returns (folder, with_figures).
+
+    Figures are on only where ``content/figures.yaml`` and ``generator.figures`` exist; their
+    simulations are cached by content hash in ``.cache/test-figures`` so later sessions skip them.
+    """
+    import shutil
+
+    import yaml
+
+    content = tmp_path_factory.mktemp("figures-site") / "content"
+    shutil.copytree(CONTENT, content)
+    try:
+        import generator.figures  # noqa: F401
+        with_figures = (content / "figures.yaml").is_file()
+    except ImportError:
+        with_figures = False
+    if with_figures:
+        config = yaml.safe_load((content / "figures.yaml").read_text(encoding="utf-8"))
+        (content / "figures.yaml").write_text(yaml.safe_dump(small_figures(config), sort_keys=False),
+                                              encoding="utf-8")
+    out = content.parent / "site"
+    build_site(BuildOptions(content=content, out=out, figures=with_figures, search=True,
+                            cache=ROOT / ".cache" / "test-figures"))
+    return out, with_figures
+
+
 @pytest.fixture(scope="session")
 def multitrack_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``examples/multitrack`` (two days, parallel rooms, tracks) built like the real content."""

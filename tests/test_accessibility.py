@@ -10,20 +10,18 @@ a phone is caught.
 The live-figures page is built with figures when ``content/figures.yaml`` and
 ``generator.figures`` are there: the same four figures, sized down (fewer
 samples and steps) so the simulation takes seconds, with its results cached in
-``.cache/a11y-figures`` by content hash. The markup is the real page's.
+``.cache/test-figures`` by content hash (``figures_site`` in conftest.py). The
+markup is the real page's.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-import yaml
 
-from conftest import CONTENT, ROOT, serve
-from generator.build import BuildOptions, build_site
+from conftest import ROOT, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,49 +29,14 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIEWPORTS = {"phone": {"width": 360, "height": 760}, "desktop": {"width": 1280, "height": 900}}
 SCHEMES = ["light", "dark"]
-FIXED_PAGES = ["index.html", "program.html", "publications.html", "practical.html", "figures.html"]
-
-
-def figures_available() -> bool:
-    """The live figures can be built: a config in the content and the module that computes it."""
-    if not (CONTENT / "figures.yaml").is_file():
-        return False
-    try:
-        import generator.figures  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def small_figures(config: dict) -> dict:
-    """The site's figures config with each simulation sized down; kinds, names and titles unchanged."""
-    for figure in config.get("figures", []):
-        simulation = figure["simulation"]
-        simulation["data"] = {**simulation.get("data", {}), "n": 100}
-        simulation["model"] = {**simulation.get("model", {}), "hidden": [16, 16]}
-        simulation["steps"] = min(simulation.get("steps", 40), 40)
-    return config
+#: The brief's pages, then the other kinds a visitor reaches (list of speakers, personal schedule, search, 404).
+FIXED_PAGES = ["index.html", "program.html", "publications.html", "practical.html", "figures.html",
+               "speakers.html", "my-schedule.html", "search.html", "404.html"]
 
 
 @pytest.fixture(scope="module")
-def a11y_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
-    """The real content built once, with small live figures where possible; returns (folder, with_figures)."""
-    content = tmp_path_factory.mktemp("a11y") / "content"
-    shutil.copytree(CONTENT, content)
-    with_figures = figures_available()
-    if with_figures:
-        config = yaml.safe_load((content / "figures.yaml").read_text(encoding="utf-8"))
-        (content / "figures.yaml").write_text(yaml.safe_dump(small_figures(config), sort_keys=False),
-                                              encoding="utf-8")
-    out = content.parent / "site"
-    build_site(BuildOptions(content=content, out=out, figures=with_figures, search=True,
-                            cache=ROOT / ".cache" / "a11y-figures"))
-    return out, with_figures
-
-
-@pytest.fixture(scope="module")
-def a11y_url(a11y_site: tuple[Path, bool]) -> Iterator[str]:
-    yield from serve(a11y_site[0])
+def a11y_url(figures_site: tuple[Path, bool]) -> Iterator[str]:
+    yield from serve(figures_site[0])
 
 
 def richest(folder: Path) -> str:
@@ -111,10 +74,17 @@ def axe_violations(page, axe_source: str) -> list[dict]:
     return page.evaluate("options => axe.run(document, options).then(result => result.violations)", options)
 
 
+def is_dark(page) -> bool:
+    """Whether the page is painted light-on-dark (so the dark runs really check the dark palette)."""
+    rgb = page.evaluate("""() => getComputedStyle(document.body).backgroundColor.match(/[\\d.]+/g).slice(0, 3)""")
+    red, green, blue = (float(value) for value in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_pages_have_no_wcag_21_aa_violations(browser, a11y_site, a11y_url, axe_source, scheme, viewport):
-    site, _ = a11y_site
+def test_pages_have_no_wcag_21_aa_violations(browser, figures_site, a11y_url, axe_source, scheme, viewport):
+    site, _ = figures_site
     context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme, reduced_motion="reduce",
                                   service_workers="block", bypass_csp=True)
     failures = []
@@ -122,6 +92,7 @@ def test_pages_have_no_wcag_21_aa_violations(browser, a11y_site, a11y_url, axe_s
         page = context.new_page()
         for name in pages_to_check(site):
             page.goto(a11y_url + name, wait_until="load")
+            assert is_dark(page) == (scheme == "dark"), f"{name} does not follow the {scheme} colour scheme"
             violations = axe_violations(page, axe_source)
             failures += [f"{name} [{scheme}, {viewport}] {describe(v)}" for v in violations]
     finally:
@@ -129,9 +100,9 @@ def test_pages_have_no_wcag_21_aa_violations(browser, a11y_site, a11y_url, axe_s
     assert not failures, f"{len(failures)} axe-core violations:\n" + "\n".join(failures)
 
 
-def test_the_figures_page_is_checked_with_its_figures(a11y_site):
+def test_the_figures_page_is_checked_with_its_figures(figures_site):
     """Say plainly when the live-figures page could only be checked without its figures."""
-    site, with_figures = a11y_site
+    site, with_figures = figures_site
     if not with_figures:
         pytest.skip("content/figures.yaml or generator.figures is missing: figures.html was checked without figures")
     assert (site / "figures.html").read_text(encoding="utf-8").count("<svg") >= 4

