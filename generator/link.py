@@ -194,14 +194,14 @@ class _Linker:
         line, column = source.position(loc, key=key)
         self.diagnostics.error(source.path, line, column, message, hint)
 
-    def unique(self, items: list[tuple[str, SourceDocument, tuple]], what: str) -> None:
+    def unique(self, items: list[tuple[str, SourceDocument, tuple]], what: str, where: str = "") -> None:
         first_seen: dict[str, tuple[SourceDocument, tuple]] = {}
         for ident, source, loc in items:
             if ident in first_seen:
                 other, other_loc = first_seen[ident]
                 line, _ = other.position(other_loc)
-                where = self.diagnostics.display_name(other.path)
-                self.error(source, loc, f"duplicate {what} id '{ident}'", f"first defined at {where}:{line}")
+                first = self.diagnostics.display_name(other.path)
+                self.error(source, loc, f"duplicate {what} id '{ident}'{where}", f"first defined at {first}:{line}")
             else:
                 first_seen[ident] = (source, loc)
 
@@ -231,7 +231,7 @@ class _Linker:
             node = VenueNode(venue.id, venue.name, venue.address, venue.map_url, venue.notes)
             node.rooms = [RoomNode(room.id, room.name, node) for room in venue.rooms]
             self.unique([(room.id, item.source, ("venues", index, "rooms", r, "id"))
-                         for r, room in enumerate(venue.rooms)], f"room (in venue '{venue.id}')")
+                         for r, room in enumerate(venue.rooms)], "room", f" in venue '{venue.id}'")
             venues.setdefault(venue.id, node)
         return venues
 
