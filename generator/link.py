@@ -466,8 +466,8 @@ def link_content(content: ValidatedContent, root: Path, diagnostics: Diagnostics
     if content.event is None:
         raise ContentError(diagnostics)
     valid = {item.id for item in (*content.talks, *content.speakers)}
-    present = {path.stem for folder in ("talks", "speakers") for path in (root / folder).glob("*")
-               if path.suffix.lower() in (".yaml", ".yml")}
+    present = {path.stem for folder in ("talks", "speakers") for path in (root / folder).rglob("*")
+               if path.suffix.lower() in (".yaml", ".yml")}  # also misnamed or misplaced files, reported already
     program = _Linker(content, diagnostics, root, invalid_ids=present - valid).link()
     if diagnostics:
         raise ContentError(diagnostics)

@@ -331,6 +331,11 @@ def _yaml_files(folder: Path, diagnostics: Diagnostics) -> list[Path]:
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue
+        if path.is_dir():
+            if any(child.suffix.lower() in (".yaml", ".yml") for child in path.rglob("*")):
+                diagnostics.error(path, 1, 1, f"sub-folders of {folder.name}/ are not read",
+                                  f"move the files in it up into {folder.name}/")
+            continue
         if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":  # .yml, .YAML: not silently skipped
             diagnostics.error(path, 1, 1, "content files must end in '.yaml'", f"rename it to {path.stem}.yaml")
         elif path.suffix == ".yaml" and path.is_file():
