@@ -81,22 +81,42 @@ def is_dark(page) -> bool:
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_pages_have_no_wcag_21_aa_violations(browser, figures_site, a11y_url, axe_source, scheme, viewport):
-    site, _ = figures_site
+def check_pages(browser, url: str, names: list[str], axe_source: str, scheme: str, viewport: str) -> list[str]:
+    """axe-core's violations on each page, in one browser context with the given scheme and viewport."""
     context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme, reduced_motion="reduce",
                                   service_workers="block", bypass_csp=True)
     failures = []
     try:
         page = context.new_page()
-        for name in pages_to_check(site):
-            page.goto(a11y_url + name, wait_until="load")
+        for name in names:
+            page.goto(url + name, wait_until="load")
             assert is_dark(page) == (scheme == "dark"), f"{name} does not follow the {scheme} colour scheme"
             violations = axe_violations(page, axe_source)
             failures += [f"{name} [{scheme}, {viewport}] {describe(v)}" for v in violations]
     finally:
         context.close()
+    return failures
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_pages_have_no_wcag_21_aa_violations(browser, figures_site, a11y_url, axe_source, scheme, viewport):
+    failures = check_pages(browser, a11y_url, pages_to_check(figures_site[0]), axe_source, scheme, viewport)
+    assert not failures, f"{len(failures)} axe-core violations:\n" + "\n".join(failures)
+
+
+@pytest.fixture(scope="module")
+def multitrack_url(multitrack_site: Path) -> Iterator[str]:
+    yield from serve(multitrack_site)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_multi_room_program_has_no_wcag_21_aa_violations(browser, multitrack_site, multitrack_url, axe_source,
+                                                         scheme, viewport):
+    """The room grid, track colours and room filter exist only in a multi-room program."""
+    names = ["program.html", richest(multitrack_site / "talks")]
+    failures = check_pages(browser, multitrack_url, names, axe_source, scheme, viewport)
     assert not failures, f"{len(failures)} axe-core violations:\n" + "\n".join(failures)
 
 
