@@ -117,12 +117,11 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     phase("load+validate+link")
 
     figures = []
-    if options.figures and (options.content / "figures.yaml").is_file():
-        from .figures import build_figures, load_figure_specs
+    if options.figures and program.figures:
+        from .figures import build_figures
 
         say("computing live figures (cached by content hash)")
-        figures = build_figures(load_figure_specs(options.content / "figures.yaml"), options.cache_dir / "figures",
-                                progress=say)
+        figures = build_figures(program.figures, options.cache_dir / "figures", progress=say)
     phase("figures")
     figure_files = [OutputFile(f"figures/{figure.name}.json",
                                json.dumps(figure.data, sort_keys=True, separators=(",", ":")).encode("utf-8"))

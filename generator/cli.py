@@ -68,6 +68,19 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _template_position(error: BaseException) -> str:
+    """``file:line`` of the template that failed, from the error or its traceback."""
+    filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if not filename:
+        trace = error.__traceback__
+        while trace is not None:
+            code = trace.tb_frame.f_code.co_filename
+            if code.endswith((".html", ".xml", ".js", ".txt")):
+                filename, line = code, trace.tb_lineno
+            trace = trace.tb_next
+    return f"{filename or 'templates'}:{line or 1}"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="symposium", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -113,6 +126,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"symposium: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as error:  # e.g. an --out folder that is not a site, a disk that is full
+        print(f"symposium: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # a template an organizer edited: say where, not a traceback
+        import jinja2
+
+        if not isinstance(error, jinja2.TemplateError):
+            raise
+        print(f"{_template_position(error)}: error: template: {error}; nothing was built.", file=sys.stderr)
+        return EXIT_CONTENT
     except BrokenPipeError:  # e.g. `symposium dump | head`
         sys.stderr.close()
         return EXIT_OK

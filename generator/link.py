@@ -157,6 +157,7 @@ class Program:
     talks: dict[str, TalkNode]
     speakers: dict[str, SpeakerNode]
     content_root: Path
+    figures: list = field(default_factory=list)  # FigureSpec: what content/figures.yaml asks for
 
     @property
     def slots(self) -> list[SlotNode]:
@@ -218,7 +219,8 @@ class _Linker:
             self.venue_error(event_located.source, ("default_venue",), f"unknown venue '{event.default_venue}'",
                        did_you_mean(event.default_venue, set(venues)))
         days = self.days(event, zone, venues, tracks, talks)
-        program = Program(event, zone, venues, tracks, days, talks, speakers, self.root)
+        program = Program(event, zone, venues, tracks, days, talks, speakers, self.root,
+                          figures=list(self.content.figures))
         self.check_overlaps(program)
         return program
 

@@ -71,6 +71,8 @@ class ContentFiles:
     speakers: list[SourceDocument]
     #: venues.yaml exists but could not be read: references to venues are then not checked
     venues_invalid: bool = False
+    #: figures.yaml: the live-figures simulation's configuration, when the site has one
+    figures: SourceDocument | None = None
 
 
 class _TooBig(Exception):
@@ -359,5 +361,7 @@ def load_content(root: Path, diagnostics: Diagnostics) -> ContentFiles:
         documents = (parse_yaml(path, diagnostics) for path in _yaml_files(root / name, diagnostics))
         return [document for document in documents if document is not None]
 
+    figures_path = root / "figures.yaml"
+    figures = parse_yaml(figures_path, diagnostics) if figures_path.is_file() else None
     return ContentFiles(root, event, venues, folder("program"), folder("talks"), folder("speakers"),
-                        venues_invalid=venues_path.is_file() and venues is None)
+                        venues_invalid=venues_path.is_file() and venues is None, figures=figures)

@@ -27,6 +27,9 @@ from .models import Publication, SlotKind
 from .write import OutputFile
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+#: Up to this many pages the service worker stores every page on the first visit;
+#: beyond it (a NeurIPS-sized program) it stores the main pages, and the others as they are read.
+PRECACHE_PAGE_LIMIT = 400
 STATIC = Path(__file__).resolve().parent.parent / "static"
 #: Row height of the multi-room grid: one CSS grid row per this many minutes.
 GRID_MINUTES = 5
@@ -557,8 +560,11 @@ class Renderer:
             if STATIC.is_dir() else []
         for path in statics:
             digest.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + path.read_bytes())
-        precache = ["./"] + [item.path for item in files if item.path.endswith((".html", ".webmanifest"))
-                             or item.path.startswith("photos/")]
+        pages = [item.path for item in files if item.path.endswith((".html", ".webmanifest"))
+                 or item.path.startswith("photos/")]
+        if len(pages) > PRECACHE_PAGE_LIMIT:  # a big program: talk and speaker pages are kept once visited
+            pages = [path for path in pages if "/" not in path]
+        precache = ["./"] + pages
         precache += ["assets/" + path.relative_to(STATIC).as_posix() for path in statics]
         script = self.environment.get_template("sw.js").render(
             version=f"{self.context.build_id}-{digest.hexdigest()[:12]}", precache=sorted(set(precache)))

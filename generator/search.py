@@ -20,6 +20,8 @@ from pathlib import Path
 OUTPUT = "pagefind"
 #: Parts of the Pagefind bundle the site does not load (it has its own small search client).
 SKIP = ("-ui.", "-ui-", "highlight", "playground")
+#: Offline search keeps every result fragment only for sites of up to this many pages.
+OFFLINE_FRAGMENT_LIMIT = 400
 
 
 class SearchIndexError(RuntimeError):
@@ -42,4 +44,7 @@ def build_search_index(site_dir: Path) -> None:
     if result.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()}")
     names = [name for name in index_files(site_dir) if not any(skip in name for skip in SKIP)]
+    fragments = [name for name in names if name.startswith("fragment/")]
+    if len(fragments) > OFFLINE_FRAGMENT_LIMIT:  # a big site: results' excerpts load when searched online
+        names = [name for name in names if not name.startswith("fragment/")]
     (site_dir / OUTPUT / "files.json").write_text(json.dumps(names, indent=0) + "\n", encoding="utf-8")

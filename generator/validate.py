@@ -8,7 +8,7 @@ each path sits in the YAML file, so every error is turned into
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import UnionType
 from typing import Any, Generic, TypeVar
 
@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostics, did_you_mean
 from .load import ContentFiles, SourceDocument
+from .simulation.config import FigureSpec, FiguresFile
 from .models import RESERVED_IDS, Day, Event, Speaker, Talk, Venue, VenueFile, check_slug, slugify
 
 M = TypeVar("M", bound=BaseModel)
@@ -40,6 +41,7 @@ class ValidatedContent:
     speakers: list[Located[Speaker]]
     #: False when venues.yaml exists but is invalid: references to venues are then not checked
     venues_valid: bool = True
+    figures: list[FigureSpec] = field(default_factory=list)
 
 
 def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
@@ -184,7 +186,20 @@ def validate_content(files: ContentFiles, diagnostics: Diagnostics) -> Validated
         return validated
 
     days = [Located(str(day.model.date), day.model, day.source) for day in each(files.days, Day)]
-    return ValidatedContent(event, venues, days, each(files.talks, Talk), each(files.speakers, Speaker), venues_valid)
+    figures: list[FigureSpec] = []
+    if files.figures is not None:
+        figure_file = validate_document(files.figures, FiguresFile, diagnostics)
+        if figure_file is not None:
+            figures = list(figure_file.figures)
+            seen: set[str] = set()
+            for index, spec in enumerate(figures):
+                if spec.name in seen:
+                    line, column = files.figures.position(("figures", index, "name"))
+                    diagnostics.error(files.figures.path, line, column, f"duplicate figure name '{spec.name}'",
+                                      "each figure needs its own name: it becomes figures/<name>.json")
+                seen.add(spec.name)
+    return ValidatedContent(event, venues, days, each(files.talks, Talk), each(files.speakers, Speaker), venues_valid,
+                            figures)
 
 
 def _check_file_id(document: SourceDocument, diagnostics: Diagnostics) -> bool:

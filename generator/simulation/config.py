@@ -128,3 +128,9 @@ class FigureSpec(_Model):
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     title: str = Field(min_length=1)
     simulation: SimulationConfig
+
+
+class FiguresFile(_Model):
+    """content/figures.yaml: the live figures, each computed at build time and cached."""
+
+    figures: list[FigureSpec] = Field(min_length=1)
