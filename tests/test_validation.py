@@ -250,3 +250,26 @@ def test_yaml_one_one_surprises_are_read_as_written(content: Path, capsys) -> No
     path.write_text(path.read_text(encoding="utf-8").replace('"', ""), encoding="utf-8")
     code, output = check(content, capsys)
     assert code == 0, output
+
+
+def test_a_broken_figures_config_is_reported_by_check_with_file_and_line(content: Path, capsys) -> None:
+    path = content / "figures.yaml"
+    line = edit(path, "    title: \"Gradient descent trains", "    titel: \"Gradient descent trains")
+    code, output = check(content, capsys)
+    assert code == 1
+    assert f"content/figures.yaml:{line}:5: error: unknown key 'titel' (did you mean 'title'?)" in output
+
+
+def test_a_template_error_is_one_line_naming_the_template(content: Path, tmp_path: Path, capsys) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", templates)
+    talk = templates / "talk.html"
+    talk.write_text(talk.read_text(encoding="utf-8").replace("</article>", "{{ no_such_value }}</article>", 1),
+                    encoding="utf-8")
+    code = main(["build", "--content", str(content), "--out", str(tmp_path / "site"), "--templates", str(templates),
+                 "--no-figures", "--no-search"])
+    error = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in error
+    assert re.search(r"templates/talk\.html:\d+: error: template: 'no_such_value' is undefined", error), error
+    assert not (tmp_path / "site").exists()
