@@ -40,6 +40,11 @@ def invisible_character(value: str, allowed: str = "") -> str | None:
     non-ASCII characters, where scripts and emoji need them; a soft hyphen is
     kept.
     """
+    visible = value
+    for char in allowed:
+        visible = visible.replace(char, "")
+    if visible.isprintable():  # the common case, checked in C: no Cc, Cf or Cs character at all
+        return None
     for index, char in enumerate(value):
         category = unicodedata.category(char)
         if char in allowed or char == "\u00ad" or ord(char) in _EMOJI_TAGS:
