@@ -81,7 +81,14 @@ def slot_event(program: Program, slot: SlotNode, base: str | None) -> Event:
     return event
 
 
-def calendar(program: Program, name: str, events: list[Event]) -> bytes:
+def calendar(program: Program, name: str, components: list[bytes]) -> bytes:
+    """A VCALENDAR around already serialized components.
+
+    Each VEVENT and the VTIMEZONE are serialized once and spliced into every
+    calendar that carries them (the whole program and each talk's file): the
+    bytes are those ``Calendar.to_ical()`` writes, without folding the same
+    lines a thousand times.
+    """
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -89,19 +96,18 @@ def calendar(program: Program, name: str, events: list[Event]) -> bytes:
     cal.add("name", name)
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", program.zone.key)
-    cal.add_component(timezone_component(program))
-    for event in events:
-        cal.add_component(event)
-    return cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return cal.to_ical().removesuffix(end) + b"".join(components) + end
 
 
 def calendar_files(program: Program, base_url: str) -> list[OutputFile]:
     """``schedule.ics`` (the whole program, in program order) and one ``talks/<id>.ics`` per scheduled talk."""
     base = common.absolute_base(program, base_url)
-    events = {slot.id: slot_event(program, slot, base) for slot in program.slots}
-    files = [OutputFile("schedule.ics", calendar(program, program.event.name, list(events.values())))]
+    zone = timezone_component(program).to_ical()
+    events = {slot.id: slot_event(program, slot, base).to_ical() for slot in program.slots}
+    files = [OutputFile("schedule.ics", calendar(program, program.event.name, [zone, *events.values()]))]
     for talk_id, talk in sorted(program.talks.items()):
         if talk.slot is not None:
             name = f"{common.display_title(talk.slot)} — {program.event.name}"
-            files.append(OutputFile(f"talks/{talk_id}.ics", calendar(program, name, [events[talk.slot.id]])))
+            files.append(OutputFile(f"talks/{talk_id}.ics", calendar(program, name, [zone, events[talk.slot.id]])))
     return files
