@@ -32,7 +32,7 @@ def input_digest(options: BuildOptions, templates: Path) -> str:
     """
     state = hashlib.blake2b(digest_size=16)
     state.update(repr((__version__, _normalise_base_url(options.base_url), options.figures, options.search,
-                       options.minify, str(options.out.resolve()))).encode())
+                       options.minify, options.minifier, str(options.out.resolve()))).encode())
     for name, root in (("content", options.content), ("templates", templates), ("static", STATIC),
                        ("generator", GENERATOR)):
         if not root.is_dir():
@@ -53,6 +53,7 @@ class BuildOptions:
     figures: bool = True
     search: bool = True
     minify: bool = True
+    minifier: str = "htmlmin"  # or "minify-html", when installed
     jobs: int | None = None
     cache: Path | None = None
 
@@ -98,7 +99,7 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
         clock = now
 
     templates = options.templates or TEMPLATES
-    fingerprint = f"{__version__}|minify={options.minify}"
+    fingerprint = f"{__version__}|minify={options.minify and options.minifier}"
     manifest_path = options.cache_dir / "site-manifest.json"
     previous = PreviousBuild.load(manifest_path, options.out, fingerprint)
     inputs = input_digest(options, templates)
@@ -135,7 +136,8 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     renderer = Renderer(program, make_environment(templates, options.cache_dir / "jinja"), context)
     from .exports import export_files
 
-    pages, others = render_pages(renderer, previous, options.minify, _job_count(options, program),
+    pages, others = render_pages(renderer, previous, options.minifier if options.minify else None,
+                                 _job_count(options, program),
                                  extra=lambda: export_files(program, context.base_url))
     phase("render+minify (parallel)")
     stand_ins = [OutputFile(page.path, page.source_hash.encode()) for page in pages]

@@ -48,6 +48,15 @@ def cmd_dump(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _minifier(name: str) -> str:
+    if name == "minify-html":
+        try:
+            import minify_html  # noqa: F401
+        except ImportError:
+            raise UsageError("--minifier minify-html needs the minify-html package: pip install minify-html") from None
+    return name
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildOptions, build_site
 
@@ -59,6 +68,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         figures=not args.no_figures,
         search=not args.no_search,
         minify=not args.no_minify,
+        minifier=_minifier(args.minifier),
         jobs=args.jobs,
     )
     from .progress import status_reporter
@@ -102,7 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", default="/", help="URL path the site is served under, e.g. /my-repo/")
     build.add_argument("--no-figures", action="store_true", help="skip the live-figures simulation")
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
-    build.add_argument("--no-minify", action="store_true", help="write HTML without htmlmin")
+    build.add_argument("--no-minify", action="store_true", help="write HTML without minifying it")
+    build.add_argument("--minifier", choices=["htmlmin", "minify-html"], default="htmlmin",
+                       help="htmlmin (default) or minify-html (much faster for huge programs; pip install minify-html)")
     build.add_argument("--jobs", type=int, default=None, help="worker processes for page rendering")
     for module_name in COMMAND_MODULES:
         module = importlib.import_module(module_name)

@@ -23,7 +23,16 @@ from .render import Renderer
 from .write import OutputFile
 
 
-def minify_html(html: str) -> str:
+#: htmlmin is the project's minifier; minify-html (Rust, optional: ``pip install minify-html``)
+#: is offered for very large programs, where htmlmin's pure-Python parser dominates a cold build.
+MINIFIERS = ("htmlmin", "minify-html")
+
+
+def minify_html(html: str, minifier: str = "htmlmin") -> str:
+    if minifier == "minify-html":
+        import minify_html as fast
+
+        return fast.minify(html, keep_closing_tags=True, keep_html_and_head_opening_tags=True)
     return htmlmin.minify(html, remove_comments=True, reduce_boolean_attributes=True, remove_optional_attribute_quotes=False)
 
 
@@ -122,7 +131,7 @@ class _ShardRenderer(Renderer):
 def _render_shard(shard: int, shards: int) -> list[tuple[int, RenderedPage]]:
     renderer: Renderer = _FORK_STATE["renderer"]  # type: ignore[assignment]
     previous: PreviousBuild = _FORK_STATE["previous"]  # type: ignore[assignment]
-    minify: bool = _FORK_STATE["minify"]  # type: ignore[assignment]
+    minifier: str | None = _FORK_STATE["minifier"]  # type: ignore[assignment]
     results = []
     for index, page in enumerate(_ShardRenderer(renderer, shard, shards).all_pages()):
         if not page.content:
@@ -130,16 +139,16 @@ def _render_shard(shard: int, shards: int) -> list[tuple[int, RenderedPage]]:
         source_hash = digest(page.content)
         content = previous.output_for(page.path, source_hash)
         if content is None:
-            content = minify_html(page.content.decode("utf-8")).encode("utf-8") \
-                if minify and page.path.endswith(".html") else page.content
+            content = minify_html(page.content.decode("utf-8"), minifier).encode("utf-8") \
+                if minifier and page.path.endswith(".html") else page.content
         results.append((index, RenderedPage(page.path, source_hash, content)))
     return results
 
 
-def render_pages(renderer: Renderer, previous: PreviousBuild, minify: bool, jobs: int,
+def render_pages(renderer: Renderer, previous: PreviousBuild, minifier: str | None, jobs: int,
                  extra: Callable[[], list[OutputFile]]) -> tuple[list[RenderedPage], list[OutputFile]]:
     """Render and minify every page, on ``jobs`` forked workers; ``extra`` runs meanwhile in this process."""
-    _FORK_STATE.update(renderer=renderer, previous=previous, minify=minify)
+    _FORK_STATE.update(renderer=renderer, previous=previous, minifier=minifier)
     try:
         if jobs <= 1:
             results, others = _render_shard(0, 1), extra()
