@@ -91,7 +91,8 @@ def _template_position(error: BaseException) -> str:
     return f"{filename or 'templates'}:{line or 1}"
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; ``only`` names the one extra command to load (None: all of them)."""
     parser = argparse.ArgumentParser(prog="symposium", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -116,19 +117,30 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--minifier", choices=["htmlmin", "minify-html"], default="htmlmin",
                        help="htmlmin (default) or minify-html (much faster for huge programs; pip install minify-html)")
     build.add_argument("--jobs", type=int, default=None, help="worker processes for page rendering")
-    for module_name in COMMAND_MODULES:
-        module = importlib.import_module(module_name)
-        module.register(commands)
+    for command_name, module_name in COMMAND_MODULES.items():
+        if only is None or only == command_name:
+            importlib.import_module(module_name).register(commands)
     return parser
 
 
-#: Modules that add their own sub-commands with ``register(subparsers)``; each
-#: handler returns an exit code and may raise ContentError or UsageError.
-COMMAND_MODULES: list[str] = ["generator.schema", "generator.scaffold", "generator.bibtex", "generator.serve", "generator.importer"]
+#: Sub-commands that live in their own modules, each adding itself with
+#: ``register(subparsers)``; a handler returns an exit code and may raise
+#: ContentError or UsageError. Only the module of the command being run is
+#: imported, so `symposium build` does not pay for the importer's or the server's imports.
+COMMAND_MODULES: dict[str, str] = {
+    "schema": "generator.schema",
+    "new": "generator.scaffold",
+    "import-bibtex": "generator.bibtex",
+    "serve": "generator.serve",
+    "import": "generator.importer",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((word for word in argv if not word.startswith("-")), None)
+    known_core = command in ("check", "dump", "build")
+    parser = _parser(only=command if known_core or command in COMMAND_MODULES else None)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
