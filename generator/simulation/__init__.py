@@ -12,7 +12,8 @@ alpha = -grad L . grad S_perp); and the central flow holds S to 1e-3 of 2/eta th
 complementarity solve on Gram matrices of third derivatives. Damian et al. switch to
 float64 after the instability for the same reasons. We did not observe float32 failing
 these tests; float64 is the safe default at a measured cost of about 1.4x for the GD
-sweep (24 s vs 17 s for 4 learning rates x 1,200 steps on the 2-core machine).
+sweep (24 s vs 17 s for 4 learning rates x 1,200 steps, measured on the 2-core machine
+while other jobs shared it).
 """
 
 from __future__ import annotations

@@ -71,11 +71,14 @@ def run_gd(config: EdgeOfStabilityConfig, checkpoint_every: int | None = None) -
     """GD from one initialisation at every learning rate of ``config``, vmapped.
 
     Measured on the 2-core CI machine (float64, 4 learning rates x 1,200 steps, block of
-    4): the vmapped scan in one process took 24 s with XLA's default threading and 30 s
-    with intra-op threading off; float32 took 17 s. Spreading the learning rates over two
-    host devices (``--xla_force_host_platform_device_count=2`` and ``pmap``) did not
-    finish within 100-600 s with jax 0.10.2 (it hung, with or without threading off), and
-    the flag must be set before JAX starts, which a library cannot promise. So: vmap.
+    4, compile included): on a nearly idle machine the vmapped scan took 7.5 s against
+    9.0 s for a Python loop over single-rate scans (at 300 steps the loop won, 2.2 s vs
+    2.9 s, as compilation dominates; ``benchmarks/bench_simulation.py``). With other jobs
+    sharing the machine the vmapped sweep took 24 s with XLA's default threading and 30 s
+    with intra-op threading off. Spreading the learning rates over two host devices
+    (``--xla_force_host_platform_device_count=2`` and ``pmap``) did not finish within
+    100-600 s with jax 0.10.2 (it hung, with or without threading off), and the flag must
+    be set before JAX starts, which a library cannot promise. So: vmap.
     """
     if checkpoint_every is not None and config.steps % checkpoint_every:
         raise ValueError("steps must be a multiple of checkpoint_every")
