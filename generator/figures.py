@@ -121,11 +121,11 @@ def load_figure_specs(path: Path) -> list[FigureSpec]:
 
 def cache_key(spec: FigureSpec) -> str:
     """sha256 of the spec (canonical JSON), the JAX version and the simulation sources."""
-    import jax
+    from importlib.metadata import version  # the installed versions, without importing JAX on a cache hit
 
     digest = hashlib.sha256()
     digest.update(json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode())
-    digest.update(b"\0jax " + jax.__version__.encode())
+    digest.update(b"\0jax " + version("jax").encode() + b" jaxlib " + version("jaxlib").encode())
     for source in sorted(SIMULATION_DIR.glob("*.py")):
         digest.update(b"\0" + source.name.encode() + b"\0" + source.read_bytes())
     return digest.hexdigest()
