@@ -179,9 +179,17 @@ def _panel_svg(panel: Panel, top: float, index: int, svg_id: str) -> list[str]:
     return out
 
 
+def _legend_columns(labels: list[tuple[str, int]]) -> int:
+    """As many columns (up to 3) as the longest label allows without overlapping its neighbour."""
+    available = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    longest = max((len(label) for label, _ in labels), default=0)
+    needed = 34 + longest * 6.8 + 16  # swatch, text at 12 px (about 6.8 px a character), gap
+    return max(1, min(3, int(available // needed)))
+
+
 def _legend(labels: list[tuple[str, int]], top: float) -> list[str]:
     out = ['<g class="legend">']
-    columns = 3
+    columns = _legend_columns(labels)
     col_width = (WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / columns
     for n, (label, style) in enumerate(labels):
         x = MARGIN_LEFT + (n % columns) * col_width
@@ -204,7 +212,7 @@ def line_plot(panels: Sequence[Panel], title: str, desc: str, svg_id: str = "fig
         for s in p.series:
             if (s.label, s.style) not in labels:
                 labels.append((s.label, s.style))
-    legend_height = LEGEND_ROW * math.ceil(len(labels) / 3) + 8
+    legend_height = LEGEND_ROW * math.ceil(len(labels) / _legend_columns(labels)) + 8
     height = legend_height + PANEL_HEIGHT * len(panels)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
