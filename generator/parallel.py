@@ -53,8 +53,9 @@ def _markdown_fingerprint() -> str:
     import markdown as markdown_lib
     import nh3
 
-    return digest(repr((markup.ALLOWED_TAGS, markup.ALLOWED_ATTRIBUTES, markup.URL_SCHEMES,
-                        markdown_lib.__version__, getattr(nh3, "__version__", "?"), __version__)).encode())
+    settings = (sorted(markup.ALLOWED_TAGS), sorted((tag, sorted(names)) for tag, names in markup.ALLOWED_ATTRIBUTES.items()),
+                sorted(markup.URL_SCHEMES), markdown_lib.__version__, getattr(nh3, "__version__", "?"), __version__)
+    return digest(json.dumps(settings).encode())  # sorted: a set's repr changes with each process's hash seed
 
 
 def _checksum(html: dict) -> str:

@@ -147,3 +147,26 @@ def test_a_hand_edited_site_is_rebuilt_not_trusted(tree) -> None:
     report = build()
     assert not report.up_to_date
     assert fingerprint(site) == before
+
+
+def test_the_markdown_cache_is_reused_by_a_later_process(tree) -> None:
+    """Cache keys must not depend on a process's hash seed (a set's repr does)."""
+    import os
+    import subprocess
+    import sys
+
+    content, site, _ = tree
+    cache = site.parent / ".cache" / "markdown.json"
+
+    def build_in_a_new_process(seed: str) -> None:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "generator", "build", "--content", str(content), "--out", str(site),
+                        "--no-figures", "--no-search"], check=True, env=env, capture_output=True, timeout=300)
+
+    build_in_a_new_process("1")
+    before = cache.stat().st_mtime_ns
+    edit(content / "talks/first-talk.yaml", "title: Gradient Descent at the Edge of Stability",
+         "title: Gradient Descent at the Edge")
+    build_in_a_new_process("2")
+    assert "Gradient Descent at the Edge<" in (site / "talks/first-talk.html").read_text(encoding="utf-8")
+    assert cache.stat().st_mtime_ns == before, "every text was rendered again: the cache missed"
