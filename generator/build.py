@@ -141,7 +141,8 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
                                  extra=lambda: export_files(program, context.base_url))
     phase("render+minify (parallel)")
     stand_ins = [OutputFile(page.path, page.source_hash.encode()) for page in pages]
-    extras = [file for file in renderer.all_files(pages=stand_ins) if file.path not in {p.path for p in pages}]
+    page_paths = {page.path for page in pages}
+    extras = [file for file in renderer.all_files(pages=stand_ins) if file.path not in page_paths]
     outputs = [(page.path, page.source_hash, page.content) for page in pages]
     outputs += [(file.path, digest(file.content), file.content) for file in [*extras, *others, *figure_files]]
     phase("exports+extras")
