@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .diagnostics import ContentError, Diagnostics, did_you_mean
 from .load import SourceDocument
-from .models import (Author, Day, Education, Event, Interest, Link, Publication, SlotKind, Speaker, Talk, Track,
+from .models import (Day, Education, Event, Interest, Link, Publication, SlotKind, Speaker, Talk, Track,
                      Venue, slugify)
 from .validate import Located, ValidatedContent
 

@@ -10,7 +10,6 @@ into a list on a phone and filters by room.
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
 import icalendar
 import pytest
