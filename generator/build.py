@@ -119,10 +119,14 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
 
     figures = []
     if options.figures and program.figures:
-        from .figures import build_figures
+        from .figure_cache import cached_figures
 
-        say("computing live figures (cached by content hash)")
-        figures = build_figures(program.figures, options.cache_dir / "figures", progress=say)
+        figures = cached_figures(program.figures, options.cache_dir / "figures")
+        if figures is None:
+            from .figures import build_figures
+
+            say("computing live figures (cached by content hash)")
+            figures = build_figures(program.figures, options.cache_dir / "figures", progress=say)
     phase("figures")
     figure_files = [OutputFile(f"figures/{figure.name}.json",
                                json.dumps(figure.data, sort_keys=True, separators=(",", ":")).encode("utf-8"))

@@ -9,13 +9,10 @@ the same bytes. Computation lives in ``generator.simulation``; drawing in
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,21 +28,12 @@ from .simulation.config import (
     SelfStabilizationConfig,
 )
 from .simulation.stats import central_flow_statistics, edge_statistics, first_crossing, gaussian_smooth, last_third
+from .figure_cache import Figure, simulation_key, write_drawn
 from .svgplot import Panel, Reference, Series, line_plot
 
 __all__ = ["Figure", "FigureSpec", "FigureConfigError", "load_figure_specs", "build_figures"]
 
 SIMULATION_DIR = Path(__file__).parent / "simulation"
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    title: str
-    caption: str
-    svg: str
-    data: dict
-    summary: dict
 
 
 # --------------------------------------------------------------------------- load
@@ -121,14 +109,7 @@ def load_figure_specs(path: Path) -> list[FigureSpec]:
 
 def cache_key(spec: FigureSpec) -> str:
     """sha256 of the spec (canonical JSON), the JAX version and the simulation sources."""
-    from importlib.metadata import version  # the installed versions, without importing JAX on a cache hit
-
-    digest = hashlib.sha256()
-    digest.update(json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode())
-    digest.update(b"\0jax " + version("jax").encode() + b" jaxlib " + version("jaxlib").encode())
-    for source in sorted(SIMULATION_DIR.glob("*.py")):
-        digest.update(b"\0" + source.name.encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
+    return simulation_key(spec, SIMULATION_DIR)
 
 
 def _read_cache(file: Path, key: str) -> dict[str, np.ndarray] | None:
@@ -501,5 +482,7 @@ def build_figures(
             _write_cache(file, key, arrays)
         else:
             say(f"figures: {spec.name} from cache")
-        figures.append(render_figure(spec, arrays))
+        figure = render_figure(spec, arrays)
+        write_drawn(cache_dir, spec, figure)  # lets the next build skip JAX and NumPy altogether
+        figures.append(figure)
     return figures

@@ -220,3 +220,37 @@ def test_cache_key_covers_spec_jax_version_and_sources(tiny_specs, monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(figures, "SIMULATION_DIR", REPO / "tests")
     assert cache_key(spec) != base
+
+
+def test_a_build_with_unchanged_figures_reads_them_drawn_without_jax_or_numpy(tiny_specs, built, tmp_path):
+    """The drawn cache holds exactly what drawing gives, and reading it needs neither library."""
+    import shutil
+    import subprocess
+    import sys
+
+    from generator.figure_cache import cached_figures
+
+    cache, first = built
+    shutil.copytree(cache, tmp_path, dirs_exist_ok=True)
+    assert cached_figures(tiny_specs, tmp_path) == first
+    probe = ("import sys, pickle; from generator.figure_cache import cached_figures; "
+             "specs = pickle.loads(sys.stdin.buffer.read()); figures = cached_figures(specs, sys.argv[1]); "
+             "assert figures is not None; assert 'jax' not in sys.modules and 'numpy' not in sys.modules; print('ok')")
+    import pickle
+
+    result = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], input=pickle.dumps(list(tiny_specs)),
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def test_a_damaged_drawn_figure_is_ignored(tiny_specs, built, tmp_path):
+    import shutil
+
+    from generator.figure_cache import cached_figures
+
+    shutil.copytree(built[0], tmp_path, dirs_exist_ok=True)
+    assert cached_figures(tiny_specs, tmp_path) is not None
+    drawn = sorted(tmp_path.glob("*.figure.json"))
+    assert len(drawn) == len(tiny_specs)
+    drawn[0].write_text(drawn[0].read_text(encoding="utf-8").replace("<svg", "<svg onload=x", 1), encoding="utf-8")
+    assert cached_figures(tiny_specs, tmp_path) is None

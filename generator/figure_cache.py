@@ -1,0 +1,92 @@
+"""Drawn live figures kept beside the simulation's cached arrays.
+
+A build whose figures did not change then needs neither JAX nor NumPy: it
+reads each figure's SVG, caption and data back from one JSON file, keyed by
+everything that shaped it (the figure's config, the JAX version, the
+simulation's source, and the drawing code). A file that is damaged or was
+made for another key is ignored, and the figure is drawn again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+SIMULATION_DIR = Path(__file__).parent / "simulation"
+DRAWING_SOURCES = [Path(__file__).parent / "figures.py", Path(__file__).parent / "svgplot.py"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    title: str
+    caption: str
+    svg: str
+    data: dict
+    summary: dict
+
+
+def simulation_key(spec, simulation_dir: Path = SIMULATION_DIR) -> str:
+    """sha256 of the spec (canonical JSON), the JAX version and the simulation sources."""
+    from importlib.metadata import version  # the installed versions, without importing JAX
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode())
+    digest.update(b"\0jax " + version("jax").encode() + b" jaxlib " + version("jaxlib").encode())
+    for source in sorted(simulation_dir.glob("*.py")):
+        digest.update(b"\0" + source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+def drawing_key(spec) -> str:
+    """The simulation's key plus the code that turns its arrays into the figure."""
+    digest = hashlib.sha256(simulation_key(spec).encode())
+    for source in DRAWING_SOURCES:
+        digest.update(b"\0" + source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+def _path(cache_dir: Path, spec, key: str) -> Path:
+    return Path(cache_dir) / f"{spec.name}-{key[:16]}.figure.json"
+
+
+def _checksum(figure: dict) -> str:
+    return hashlib.sha256(json.dumps(figure, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def read_drawn(cache_dir: Path, spec) -> Figure | None:
+    """The drawn figure for ``spec``, if a valid one is cached."""
+    key = drawing_key(spec)
+    try:
+        stored = json.loads(_path(cache_dir, spec, key).read_text(encoding="utf-8"))
+        if stored["key"] != key or stored["check"] != _checksum(stored["figure"]):
+            return None
+        return Figure(**stored["figure"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_drawn(cache_dir: Path, spec, figure: Figure) -> None:
+    """Store a drawn figure atomically (a half-written file would only be ignored)."""
+    key = drawing_key(spec)
+    target = _path(cache_dir, spec, key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = asdict(figure)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump({"key": key, "check": _checksum(payload), "figure": payload}, stream, sort_keys=True)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def cached_figures(specs: list, cache_dir: Path) -> list[Figure] | None:
+    """Every figure from the drawn cache, or None when any one must be computed or drawn."""
+    figures = [read_drawn(cache_dir, spec) for spec in specs]
+    return None if any(figure is None for figure in figures) else figures  # type: ignore[return-value]
