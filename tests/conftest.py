@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import struct
 import textwrap
 import zlib
@@ -65,6 +66,14 @@ def serve(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A private copy of the real content, for tests that edit it."""
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    return copy
 
 
 @pytest.fixture(scope="session")

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 
 from generator.cli import main
 from generator.models import Speaker
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bibtex"
-
-
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    copy = tmp_path / "content"
-    shutil.copytree(ROOT / "content", copy)
-    return copy
 
 
 def _publications(content: Path, speaker: str = "alex-damian") -> dict[str, dict]:

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 
 from generator.cli import main
 from generator.models import Speaker, Talk
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
-
-
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    copy = tmp_path / "content"
-    shutil.copytree(CONTENT, copy)
-    return copy
 
 
 def test_new_speaker_writes_a_valid_file_named_by_the_slug_of_the_name(content, capsys):

@@ -20,13 +20,6 @@ from generator.cli import main
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 
 
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    copy = tmp_path / "content"
-    shutil.copytree(CONTENT, copy)
-    return copy
-
-
 def check(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     code = main(["check", "--content", str(folder)])
     captured = capsys.readouterr()
