@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from .write import write_atomically
 
 SIMULATION_DIR = Path(__file__).parent / "simulation"
 DRAWING_SOURCES = [Path(__file__).parent / "figures.py", Path(__file__).parent / "svgplot.py"]
@@ -73,17 +73,9 @@ def read_drawn(cache_dir: Path, spec) -> Figure | None:
 def write_drawn(cache_dir: Path, spec, figure: Figure) -> None:
     """Store a drawn figure atomically (a half-written file would only be ignored)."""
     key = drawing_key(spec)
-    target = _path(cache_dir, spec, key)
-    target.parent.mkdir(parents=True, exist_ok=True)
     payload = asdict(figure)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump({"key": key, "check": _checksum(payload), "figure": payload}, stream, sort_keys=True)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    stored = {"key": key, "check": _checksum(payload), "figure": payload}
+    write_atomically(_path(cache_dir, spec, key), json.dumps(stored, sort_keys=True).encode("utf-8"))
 
 
 def cached_figures(specs: list, cache_dir: Path) -> list[Figure] | None:

@@ -14,9 +14,10 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .write import write_atomically
 
 MANIFEST_VERSION = 1
 
@@ -85,18 +86,10 @@ class PreviousBuild:
 def save_manifest(manifest: Path, site: Path, fingerprint: str, entries: dict[str, tuple[str, str]],
                   inputs: str | None = None, files: dict[str, str] | None = None) -> None:
     """Write the manifest atomically; a half-written manifest would only be ignored, but why risk it."""
-    manifest.parent.mkdir(parents=True, exist_ok=True)
     payload = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "site": str(site.resolve()),
                "inputs": inputs, "files": dict(sorted((files or {}).items())),
                "entries": {path: list(pair) for path, pair in sorted(entries.items())}}
-    handle, temporary = tempfile.mkstemp(prefix=".manifest-", dir=manifest.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(payload, stream, separators=(",", ":"))
-        os.replace(temporary, manifest)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(manifest, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
 
 
 def link_or_copy(source: Path, target: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import multiprocessing
-import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ import htmlmin
 from . import __version__, markup
 from .incremental import PreviousBuild, digest
 from .render import Renderer
-from .write import OutputFile
+from .write import OutputFile, write_atomically
 
 
 #: htmlmin is the project's minifier; minify-html (Rust, optional: ``pip install minify-html``)
@@ -98,10 +97,7 @@ def prerender_markdown(program, cache_file: Path, jobs: int) -> None:
             _render_texts(missing)
         html = {keys[text]: markup.render_markdown(text) for text in texts}
         payload = {"fingerprint": fingerprint, "check": _checksum(html), "html": html}
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache_file.with_name(f".{cache_file.name}.{os.getpid()}")
-        temporary.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, cache_file)
+        write_atomically(cache_file, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
 
 
 @dataclass(frozen=True)
