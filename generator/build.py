@@ -16,32 +16,41 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .incremental import PreviousBuild, digest, link_or_copy, save_manifest
+from .incremental import PreviousBuild, digest, link_files, link_or_copy, save_manifest, scan
 from .write import OutputFile, copy_tree, staging_folder, write_files
 
 PROJECT = Path(__file__).resolve().parent.parent
 STATIC = PROJECT / "static"
 TEMPLATES = PROJECT / "templates"
 GENERATOR = Path(__file__).resolve().parent
+#: From this many pages to render (or a tenth of the site) on, Markdown is rendered up front, on every
+#: core and through its cache; below it (an edit), only the texts of the pages rendered are, when needed.
+MARKDOWN_PRERENDER_PAGES = 200
 
 
-def input_digest(options: BuildOptions, templates: Path) -> str:
-    """A hash of everything a build reads: content, templates, assets, the generator's own code, options.
-
-    When it matches the last build's and that site is intact, there is nothing to do.
-    """
+def _tree_digest(name: str, root: Path) -> str:
+    """A hash of every file under ``root`` (names and bytes), skipping dotfiles and __pycache__."""
     state = hashlib.blake2b(digest_size=16)
-    state.update(repr((__version__, _normalise_base_url(options.base_url), options.figures, options.search,
-                       options.minify, options.minifier, str(options.out.resolve()))).encode())
-    for name, root in (("content", options.content), ("templates", templates), ("static", STATIC),
-                       ("generator", GENERATOR)):
-        if not root.is_dir():
-            continue
+    if root.is_dir():
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."):
                 state.update(f"{name}/{path.relative_to(root).as_posix()}\0".encode())
                 state.update(digest(path.read_bytes()).encode())
     return state.hexdigest()
+
+
+def environment_digest(options: BuildOptions, templates: Path) -> str:
+    """What every page depends on besides the content: options, templates, assets, the generator's own code."""
+    settings = repr((__version__, _normalise_base_url(options.base_url), options.figures, options.search,
+                     options.minify, options.minifier, str(options.out.resolve())))
+    return digest("\0".join([settings, _tree_digest("templates", templates), _tree_digest("static", STATIC),
+                              _tree_digest("generator", GENERATOR)]).encode())
+
+
+def input_digest(options: BuildOptions, templates: Path) -> str:
+    """A hash of everything a build reads. When it matches the last build's and that site is intact,
+    there is nothing to do."""
+    return digest(f"{environment_digest(options, templates)}\0{_tree_digest('content', options.content)}".encode())
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,8 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     fingerprint = f"{__version__}|minify={options.minify and options.minifier}"
     manifest_path = options.cache_dir / "site-manifest.json"
     previous = PreviousBuild.load(manifest_path, options.out, fingerprint)
-    inputs = input_digest(options, templates)
+    environment = environment_digest(options, templates)
+    inputs = digest(f"{environment}\0{_tree_digest('content', options.content)}".encode())
     if previous.inputs == inputs and previous.intact():
         phase("up to date")
         report.up_to_date = True
@@ -110,11 +120,12 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
         report.files = len(previous.files)
         return report
 
+    from .dependencies import page_keys
     from .parallel import prerender_markdown, render_pages
     from .pipeline import load_program
     from .render import Renderer, SiteContext, make_environment
 
-    program = load_program(options.content)
+    program = load_program(options.content, options.cache_dir / "content")
     phase("load+validate+link")
 
     figures = []
@@ -132,42 +143,56 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
                                json.dumps(figure.data, sort_keys=True, separators=(",", ":")).encode("utf-8"))
                     for figure in figures]
 
-    prerender_markdown(program, options.cache_dir / "markdown.json", _job_count(options, program))
-    phase("markdown")
-
     build_id = hashlib.sha256(repr(sorted(str(p) for p in templates.rglob("*"))).encode()).hexdigest()[:12]
     context = SiteContext(base_url=_normalise_base_url(options.base_url), figures=figures, build_id=build_id)
     renderer = Renderer(program, make_environment(templates, options.cache_dir / "jinja"), context)
+    paths = [path for path, _ in renderer.page_jobs()]
+    figures_digest = digest(b"".join(file.path.encode() + b"\0" + file.content for file in figure_files))
+    keys = page_keys(program, program.digests, f"{environment}|{build_id}|{figures_digest}", paths)
+    reused = {path: output for path in paths if (output := previous.reusable(path, keys[path])) is not None}
+    stale = {path for path in paths if path not in reused}
+    many = len(stale) >= MARKDOWN_PRERENDER_PAGES or len(stale) * 10 >= len(paths)
+    if many:  # a cold build, or a big change: every text at once (cached), on every core
+        prerender_markdown(program, options.cache_dir / "markdown.json", _job_count(options, program))
+    phase("markdown")
+
     from .exports import export_files
 
-    pages, others = render_pages(renderer, previous, options.minifier if options.minify else None,
-                                 _job_count(options, program),
-                                 extra=lambda: export_files(program, context.base_url))
-    phase("render+minify (parallel)")
-    stand_ins = [OutputFile(page.path, page.source_hash.encode()) for page in pages]
-    page_paths = {page.path for page in pages}
-    extras = [file for file in renderer.all_files(pages=stand_ins) if file.path not in page_paths]
-    outputs = [(page.path, page.source_hash, page.content) for page in pages]
-    outputs += [(file.path, digest(file.content), file.content) for file in [*extras, *others, *figure_files]]
+    pages, exports = render_pages(renderer, stale, options.minifier if options.minify else None,
+                                  _job_count(options, program) if many else 1,
+                                  extra=lambda: export_files(program, context.base_url))
+    phase("render")
+    others = [*renderer.extra_files(paths), *exports, *figure_files]
     phase("exports+extras")
 
     entries: dict[str, tuple[str, str]] = {}
     with staging_folder(options.out) as staging:
+        kept = []
         changed = []
-        for path, source_hash, content in outputs:
-            output_hash = digest(content)
-            entries[path] = (source_hash, output_hash)
-            if previous.unchanged(path, output_hash):
-                link_or_copy(previous.site / path, staging / path)
+        for path, output in reused.items():
+            entries[path] = (keys[path], output)
+            kept.append(path)
+        for file in [*pages, *others]:
+            output = digest(file.content)
+            entries[file.path] = (keys.get(file.path, output), output)
+            if previous.unchanged(file.path, output):
+                kept.append(file.path)
             else:
-                changed.append(OutputFile(path, content))
+                changed.append(file)
+        worker = renderer.service_worker({path: output for path, (_, output) in entries.items()})
+        entries[worker.path] = (digest(worker.content), digest(worker.content))
+        if previous.unchanged(worker.path, entries[worker.path][1]):
+            kept.append(worker.path)
+        else:
+            changed.append(worker)
+        link_files(previous.site, staging, kept)
         report.bytes = write_files(staging, changed)
         report.rewritten = len(changed)
         if STATIC.is_dir():
             copy_tree(STATIC, staging / "assets")
         phase("write")
         if options.search:
-            html_unchanged = {p for p, pair in entries.items() if p.endswith(".html")} == \
+            html_unchanged = {p for p in entries if p.endswith(".html")} == \
                 {p for p in previous.entries if p.endswith(".html")} and \
                 not any(f.path.endswith(".html") for f in changed)
             if html_unchanged and (previous.site / "pagefind").is_dir():
@@ -179,11 +204,10 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
 
                 build_search_index(staging)
             phase("search index")
-        files = {path.relative_to(staging).as_posix(): digest(path.read_bytes())
-                 for path in sorted(staging.rglob("*")) if path.is_file()}
+        files = scan(staging)
     save_manifest(manifest_path, options.out, fingerprint, entries, inputs=inputs, files=files)
-    report.pages = len(pages)
-    report.files = len(outputs)
+    report.pages = len(paths)
+    report.files = len(entries)
     return report
 
 

@@ -1,11 +1,14 @@
 """What the previous build wrote, so a rebuild skips work whose inputs did not change.
 
-The manifest records, for every output file, a hash of what produced it (the
-page's HTML before minification, for instance) and a hash of the bytes written.
-A rebuild reuses the old bytes only when both still match and the file on disk
-still hashes to what the manifest says: a stale or corrupted cache is ignored,
-never trusted. Unchanged files are hard-linked into the new site rather than
-rewritten, so editors, rsync and browsers see them untouched.
+The manifest records, for every generated file, the key of what produced it (a
+page's dependency key, see dependencies.py) and a hash of the bytes written; and
+for every file of the site its size and modification time. A rebuild reuses a
+file only when its key still matches and the file on disk still has the size and
+time the manifest says, the way git trusts its index: a hand-edited or damaged
+file changes them and is rebuilt, and a damaged manifest is ignored, never
+trusted. Reading every byte back instead would cost seconds on a 10,000-talk
+site. Unchanged files are hard-linked into the new site rather than rewritten,
+so editors, rsync and browsers see them untouched.
 """
 
 from __future__ import annotations
@@ -19,11 +22,34 @@ from pathlib import Path
 
 from .write import write_atomically
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+
+Signature = tuple[int, int]  # size in bytes, modification time in nanoseconds
 
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def signature(path: Path | str) -> Signature:
+    status = os.stat(path)
+    return status.st_size, status.st_mtime_ns
+
+
+def scan(folder: Path) -> dict[str, Signature]:
+    """Every file under ``folder`` (relative posix path) with its signature; os.scandir keeps it cheap."""
+    found: dict[str, Signature] = {}
+    pending = [(str(folder), "")]
+    while pending:
+        directory, prefix = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file(follow_symlinks=False):
+                    status = entry.stat(follow_symlinks=False)
+                    found[prefix + entry.name] = (status.st_size, status.st_mtime_ns)
+    return found
 
 
 @dataclass
@@ -31,21 +57,23 @@ class PreviousBuild:
     """The last good site and its manifest; empty when there is none or it can't be trusted."""
 
     site: Path
-    entries: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (source hash, output hash)
+    entries: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (key, output hash)
     inputs: str | None = None  # hash of everything the build read
-    files: dict[str, str] = field(default_factory=dict)  # every file of the site -> hash
+    files: dict[str, Signature] = field(default_factory=dict)  # every file of the site -> signature
+    _on_disk: dict[str, Signature] | None = field(default=None, repr=False)
+
+    def on_disk(self) -> dict[str, Signature]:
+        """The site's files as they are now (scanned once)."""
+        if self._on_disk is None:
+            try:
+                self._on_disk = scan(self.site) if self.site.is_dir() else {}
+            except OSError:
+                self._on_disk = {}
+        return self._on_disk
 
     def intact(self) -> bool:
         """Whether the site on disk is exactly the one the manifest describes (no file added, lost or edited)."""
-        if not self.files or not self.site.is_dir():
-            return False
-        present = {path.relative_to(self.site).as_posix() for path in self.site.rglob("*") if path.is_file()}
-        if present != set(self.files):
-            return False
-        try:
-            return all(digest((self.site / path).read_bytes()) == value for path, value in self.files.items())
-        except OSError:
-            return False
+        return bool(self.files) and self.on_disk() == self.files
 
     @classmethod
     def load(cls, manifest: Path, site: Path, fingerprint: str) -> PreviousBuild:
@@ -54,41 +82,43 @@ class PreviousBuild:
             if (data.get("version") != MANIFEST_VERSION or data.get("fingerprint") != fingerprint
                     or data.get("site") != str(site.resolve()) or not site.is_dir()):
                 return cls(site)
+            if data.get("check") != _checksum(data["entries"], data["files"]):
+                return cls(site)
             entries = {str(path): (str(pair[0]), str(pair[1])) for path, pair in data["entries"].items()}
-            files = {str(path): str(value) for path, value in data.get("files", {}).items()}
+            files = {str(path): (int(pair[0]), int(pair[1])) for path, pair in data["files"].items()}
             inputs = data.get("inputs")
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return cls(site)
         return cls(site, entries, inputs if isinstance(inputs, str) else None, files)
 
-    def output_for(self, path: str, source_hash: str) -> bytes | None:
-        """The bytes written last time for the same source, if the file is still intact."""
+    def reusable(self, path: str, key: str) -> str | None:
+        """The hash of what was written last time for the same key, if that file is still intact."""
         entry = self.entries.get(path)
-        if entry is None or entry[0] != source_hash:
+        if entry is None or entry[0] != key:
             return None
-        try:
-            content = (self.site / path).read_bytes()
-        except OSError:
-            return None
-        return content if digest(content) == entry[1] else None
+        recorded = self.files.get(path)
+        return entry[1] if recorded is not None and self.on_disk().get(path) == recorded else None
 
     def unchanged(self, path: str, output_hash: str) -> bool:
-        """Whether the file on disk already holds exactly these bytes (checked, not assumed)."""
+        """Whether the file on disk already holds exactly these bytes (by its recorded hash and signature)."""
         entry = self.entries.get(path)
-        if entry is None or entry[1] != output_hash:
-            return False
-        try:
-            return digest((self.site / path).read_bytes()) == output_hash
-        except OSError:
-            return False
+        recorded = self.files.get(path)
+        return (entry is not None and entry[1] == output_hash and recorded is not None
+                and self.on_disk().get(path) == recorded)
+
+
+def _checksum(entries: object, files: object) -> str:
+    return digest(json.dumps([entries, files], sort_keys=True, separators=(",", ":")).encode("utf-8"))
 
 
 def save_manifest(manifest: Path, site: Path, fingerprint: str, entries: dict[str, tuple[str, str]],
-                  inputs: str | None = None, files: dict[str, str] | None = None) -> None:
-    """Write the manifest atomically; a half-written manifest would only be ignored, but why risk it."""
+                  inputs: str | None, files: dict[str, Signature]) -> None:
+    """Write the manifest atomically, with a checksum so a damaged one is noticed and ignored."""
+    entries_data = {path: list(pair) for path, pair in sorted(entries.items())}
+    files_data = {path: list(pair) for path, pair in sorted(files.items())}
     payload = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "site": str(site.resolve()),
-               "inputs": inputs, "files": dict(sorted((files or {}).items())),
-               "entries": {path: list(pair) for path, pair in sorted(entries.items())}}
+               "inputs": inputs, "check": _checksum(entries_data, files_data),
+               "files": files_data, "entries": entries_data}
     write_atomically(manifest, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
 
 
@@ -99,3 +129,17 @@ def link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
+
+
+def link_files(source: Path, target: Path, paths: list[str]) -> None:
+    """:func:`link_or_copy` for many files, making each folder once."""
+    made: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        if folder and folder not in made:
+            (target / folder).mkdir(parents=True, exist_ok=True)
+            made.add(folder)
+        try:
+            os.link(source / path, target / path)
+        except OSError:
+            shutil.copyfile(source / path, target / path)

@@ -13,7 +13,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from .diagnostics import ContentError, Diagnostics, did_you_mean
@@ -158,6 +158,7 @@ class Program:
     speakers: dict[str, SpeakerNode]
     content_root: Path
     figures: list = field(default_factory=list)  # FigureSpec: what content/figures.yaml asks for
+    digests: Any = None  # dependencies.ContentDigests of the files read, set by pipeline.load_program
 
     @property
     def slots(self) -> list[SlotNode]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -345,23 +345,28 @@ def _yaml_files(folder: Path, diagnostics: Diagnostics) -> list[Path]:
     return files
 
 
-def load_content(root: Path, diagnostics: Diagnostics) -> ContentFiles:
-    """Read every content file under ``root``; problems go to ``diagnostics``."""
+def load_content(root: Path, diagnostics: Diagnostics,
+                 parse: Callable[[Path, Diagnostics], SourceDocument | None] | None = None) -> ContentFiles:
+    """Read every content file under ``root``; problems go to ``diagnostics``.
+
+    ``parse`` reads one file (default :func:`parse_yaml`); the build passes one that consults its cache.
+    """
+    read = parse or parse_yaml
     event_path = root / "event.yaml"
     if event_path.is_file():
-        event = parse_yaml(event_path, diagnostics)
+        event = read(event_path, diagnostics)
     else:
         event = None
         diagnostics.error(event_path, 1, 1, "event.yaml is missing",
                           "every content folder needs event.yaml with the event's name, dates and time zone")
     venues_path = root / "venues.yaml"
-    venues = parse_yaml(venues_path, diagnostics) if venues_path.is_file() else None
+    venues = read(venues_path, diagnostics) if venues_path.is_file() else None
 
     def folder(name: str) -> list[SourceDocument]:
-        documents = (parse_yaml(path, diagnostics) for path in _yaml_files(root / name, diagnostics))
+        documents = (read(path, diagnostics) for path in _yaml_files(root / name, diagnostics))
         return [document for document in documents if document is not None]
 
     figures_path = root / "figures.yaml"
-    figures = parse_yaml(figures_path, diagnostics) if figures_path.is_file() else None
+    figures = read(figures_path, diagnostics) if figures_path.is_file() else None
     return ContentFiles(root, event, venues, folder("program"), folder("talks"), folder("speakers"),
                         venues_invalid=venues_path.is_file() and venues is None, figures=figures)

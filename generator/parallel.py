@@ -9,15 +9,13 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import multiprocessing
-import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import htmlmin
 
 from . import __version__, markup
-from .incremental import PreviousBuild, digest
+from .incremental import digest
 from .render import Renderer
 from .write import OutputFile, write_atomically
 
@@ -100,61 +98,48 @@ def prerender_markdown(program, cache_file: Path, jobs: int) -> None:
         write_atomically(cache_file, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
 
 
-@dataclass(frozen=True)
-class RenderedPage:
-    path: str
-    source_hash: str  # of the HTML before minification: unchanged source -> reuse last build's bytes
-    content: bytes
-
-
 #: Handed to forked workers through inheritance rather than pickling: the linked
 #: program and the Jinja environment never cross a pipe, only finished pages do.
 _FORK_STATE: dict[str, object] = {}
+#: Pages per task: small enough to balance the two cores, big enough to keep the pipe busy.
+CHUNK = 64
 
 
-class _ShardRenderer(Renderer):
-    """Renders only the pages whose path falls into one shard; the others cost almost nothing."""
-
-    def __init__(self, base: Renderer, shard: int, shards: int):
-        self.__dict__.update(base.__dict__)
-        self.shard, self.shards = shard, shards
-
-    def page(self, template: str, path: str, **values) -> OutputFile:
-        if zlib.crc32(path.encode("utf-8")) % self.shards != self.shard:
-            return OutputFile(path, b"")
-        return super().page(template, path, **values)
-
-
-def _render_shard(shard: int, shards: int) -> list[tuple[int, RenderedPage]]:
-    renderer: Renderer = _FORK_STATE["renderer"]  # type: ignore[assignment]
-    previous: PreviousBuild = _FORK_STATE["previous"]  # type: ignore[assignment]
+def _render_chunk(indices: list[int]) -> list[tuple[str, bytes]]:
+    jobs: list = _FORK_STATE["jobs"]  # type: ignore[assignment]
     minifier: str | None = _FORK_STATE["minifier"]  # type: ignore[assignment]
-    results = []
-    for index, page in enumerate(_ShardRenderer(renderer, shard, shards).all_pages()):
-        if not page.content:
-            continue
-        source_hash = digest(page.content)
-        content = previous.output_for(page.path, source_hash)
-        if content is None:
-            content = minify_html(page.content.decode("utf-8"), minifier).encode("utf-8") \
-                if minifier and page.path.endswith(".html") else page.content
-        results.append((index, RenderedPage(page.path, source_hash, content)))
-    return results
+    pages = []
+    for index in indices:
+        page = jobs[index][1]()
+        content = page.content
+        if minifier and page.path.endswith(".html"):
+            content = minify_html(content.decode("utf-8"), minifier).encode("utf-8")
+        pages.append((page.path, content))
+    return pages
 
 
-def render_pages(renderer: Renderer, previous: PreviousBuild, minifier: str | None, jobs: int,
-                 extra: Callable[[], list[OutputFile]]) -> tuple[list[RenderedPage], list[OutputFile]]:
-    """Render and minify every page, on ``jobs`` forked workers; ``extra`` runs meanwhile in this process."""
-    _FORK_STATE.update(renderer=renderer, previous=previous, minifier=minifier)
+def render_pages(renderer: Renderer, paths: set[str], minifier: str | None, jobs: int,
+                 extra: Callable[[], list[OutputFile]]) -> tuple[list[OutputFile], list[OutputFile]]:
+    """Render (and minify) the pages at ``paths`` on ``jobs`` forked workers; ``extra`` runs meanwhile here.
+
+    The costly pages (the program, the lists) go first, each as its own task, so
+    no worker is left with one huge page at the end.
+    """
+    table = renderer.page_jobs()
+    wanted = [index for index, (path, _) in enumerate(table) if path in paths]
+    _FORK_STATE.update(jobs=table, minifier=minifier)
     try:
-        if jobs <= 1:
-            results, others = _render_shard(0, 1), extra()
+        if jobs <= 1 or len(wanted) < 2 * CHUNK:
+            results, others = _render_chunk(wanted), extra()
         else:
+            singles = [[index] for index in wanted if "/" not in table[index][0]]
+            rest = [index for index in wanted if "/" in table[index][0]]
+            tasks = singles + [rest[start:start + CHUNK] for start in range(0, len(rest), CHUNK)]
             context = multiprocessing.get_context("fork")
             with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-                futures = [pool.submit(_render_shard, shard, jobs) for shard in range(jobs)]
+                futures = [pool.submit(_render_chunk, task) for task in tasks]
                 others = extra()
                 results = [item for future in futures for item in future.result()]
     finally:
         _FORK_STATE.clear()
-    return [page for _, page in sorted(results, key=lambda item: item[0])], others
+    return sorted((OutputFile(path, content) for path, content in results), key=lambda page: page.path), others

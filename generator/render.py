@@ -9,6 +9,7 @@ absolute address is required (canonical links, sitemap, feeds).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -16,7 +17,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
 from markupsafe import Markup
@@ -551,17 +552,20 @@ class Renderer:
         text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         return OutputFile("manifest.webmanifest", text.encode("utf-8"))
 
-    def service_worker(self, files: list[OutputFile]) -> OutputFile:
-        """sw.js at the root (its scope is the whole site), versioned by the build id and the bytes it caches."""
+    def service_worker(self, files: dict[str, str]) -> OutputFile:
+        """sw.js at the root (its scope is the whole site), versioned by the build id and the bytes it caches.
+
+        ``files`` maps each file the site has besides sw.js to a hash of its bytes.
+        """
         digest = hashlib.sha256(self.context.build_id.encode())
-        for item in sorted(files, key=lambda f: f.path):
-            digest.update(item.path.encode() + b"\0" + item.content)
+        for path, value in sorted(files.items()):
+            digest.update(path.encode() + b"\0" + value.encode() + b"\0")
         statics = sorted(p for p in STATIC.rglob("*") if p.is_file() and not p.name.startswith(".")) \
             if STATIC.is_dir() else []
         for path in statics:
             digest.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + path.read_bytes())
-        pages = [item.path for item in files if item.path.endswith((".html", ".webmanifest"))
-                 or item.path.startswith("photos/")]
+        pages = [path for path in sorted(files) if path.endswith((".html", ".webmanifest"))
+                 or path.startswith("photos/")]
         if len(pages) > PRECACHE_PAGE_LIMIT:  # a big program: talk and speaker pages are kept once visited
             pages = [path for path in pages if "/" not in path]
         precache = ["./"] + pages
@@ -570,32 +574,36 @@ class Renderer:
             version=f"{self.context.build_id}-{digest.hexdigest()[:12]}", precache=sorted(set(precache)))
         return OutputFile("sw.js", script.encode("utf-8"))
 
-    def all_files(self, pages: list[OutputFile] | None = None) -> Iterator[OutputFile]:
-        """Every rendered file of the site: pages plus sitemap, robots.txt, manifest, service worker.
+    def extra_files(self, pages: list[str]) -> list[OutputFile]:
+        """The files besides pages and the service worker: photos, manifest, robots.txt, sitemap."""
+        return [*self.photos(), self.manifest(), self.robots(),
+                self.sitemap([path for path in pages if path != "404.html"])]
 
-        ``pages`` lets a parallel build pass in the pages its workers rendered.
-        """
-        pages = list(self.all_pages()) if pages is None else pages
-        extras = [*self.photos(), self.manifest(), self.robots(),
-                  self.sitemap([p.path for p in pages if p.path != "404.html"])]
+    def all_files(self) -> Iterator[OutputFile]:
+        """Every rendered file of the site: pages plus sitemap, robots.txt, manifest, service worker."""
+        pages = list(self.all_pages())
+        extras = self.extra_files([page.path for page in pages])
         yield from pages
         yield from extras
-        yield self.service_worker(pages + extras)
+        yield self.service_worker({item.path: hashlib.blake2b(item.content, digest_size=16).hexdigest()
+                                   for item in pages + extras})
+
+    def page_jobs(self) -> list[tuple[str, Callable[[], OutputFile]]]:
+        """Every page as (path, how to render it), so a rebuild can render only the pages whose inputs changed."""
+        jobs: list[tuple[str, Callable[[], OutputFile]]] = [
+            (page_url("home"), self.home), (page_url("program"), self.program_page),
+            (page_url("speakers"), self.speaker_index), (page_url("publications"), self.publications),
+            (page_url("practical"), self.practical), (page_url("my-schedule"), self.my_schedule),
+            (page_url("search"), self.search), (page_url("figures"), self.figures), ("404.html", self.not_found)]
+        jobs += [(page_url("talk", talk.id), functools.partial(self.talk, talk))
+                 for talk in sorted(self.program.talks.values(), key=lambda t: t.id)]
+        jobs += [(page_url("speaker", speaker.id), functools.partial(self.speaker, speaker))
+                 for speaker in self.program.speakers_sorted]
+        return jobs
 
     def all_pages(self) -> Iterator[OutputFile]:
-        yield self.home()
-        yield self.program_page()
-        yield self.speaker_index()
-        yield self.publications()
-        yield self.practical()
-        yield self.my_schedule()
-        yield self.search()
-        yield self.figures()
-        yield self.not_found()
-        for talk in sorted(self.program.talks.values(), key=lambda t: t.id):
-            yield self.talk(talk)
-        for speaker in self.program.speakers_sorted:
-            yield self.speaker(speaker)
+        for _, render in self.page_jobs():
+            yield render()
 
 
 __all__ = ["DayNode", "Renderer", "SiteContext", "SlotNode", "make_environment", "page_url"]

@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -170,3 +171,82 @@ def test_the_markdown_cache_is_reused_by_a_later_process(tree) -> None:
     build_in_a_new_process("2")
     assert "Gradient Descent at the Edge<" in (site / "talks/first-talk.html").read_text(encoding="utf-8")
     assert cache.stat().st_mtime_ns == before, "every text was rendered again: the cache missed"
+
+
+def _synthetic(tmp_path: Path, talks: int) -> Path:
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("bench_synth_incremental",
+                                                  Path(__file__).resolve().parent.parent / "benchmarks" / "synth.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    content, _ = module.write_both(talks, tmp_path / "synth", seed=11)
+    return content
+
+
+def _yaml_edit(path: Path, change) -> None:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _edits(content: Path) -> list[tuple[str, Callable[[], None]]]:
+    """Edits of every kind a page can depend on, each touching as little as an organizer would."""
+    talks = sorted((content / "talks").glob("*.yaml"))
+    speakers = sorted((content / "speakers").glob("*.yaml"))
+    day = sorted((content / "program").glob("*.yaml"))[0]
+    shared = next(path for path in talks if len(yaml_load(path)["speakers"]) > 1)
+    return [
+        ("an abstract", lambda: _yaml_edit(talks[0], lambda d: d.update(abstract="Only *this* changed."))),
+        ("a title", lambda: _yaml_edit(talks[1], lambda d: d.update(title="A Retitled Talk"))),
+        ("a speaker's name", lambda: _yaml_edit(speakers[0], lambda d: d.update(name="Renamed Person"))),
+        ("a biography", lambda: _yaml_edit(speakers[1], lambda d: d.update(bio="A new *biography*."))),
+        ("an affiliation", lambda: _yaml_edit(speakers[2], lambda d: d.update(affiliations=["Institute of Unlikely Tests"]))),
+        ("a publication", lambda: _yaml_edit(speakers[3], lambda d: d.update(
+            publications=[{"title": "A Fresh Paper", "authors": ["Renamed Person"], "year": 2025}]))),
+        ("a talk's speakers", lambda: _yaml_edit(shared, lambda d: d.update(speakers=d["speakers"][:1]))),
+        ("a slot's time", lambda: day.write_text(day.read_text(encoding="utf-8").replace(
+            'start: "09:00"', 'start: "08:55"', 1), encoding="utf-8")),
+        ("the event's name", lambda: _yaml_edit(content / "event.yaml", lambda d: d.update(name="Renamed Symposium"))),
+    ]
+
+
+def yaml_load(path: Path):
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_after_each_kind_of_edit_a_rebuild_gives_the_bytes_of_a_cold_build(tmp_path: Path) -> None:
+    """The dependency keys are conservative enough: no page is ever left stale, whatever was edited."""
+    content = _synthetic(tmp_path, 40)
+    site = tmp_path / "site"
+    options = BuildOptions(content=content, out=site, figures=False, search=False)
+    build_site(options)
+    for number, (what, change) in enumerate(_edits(content)):
+        before = fingerprint(site)
+        change()
+        build_site(options)
+        after = fingerprint(site)
+        assert after == cold_build(content, tmp_path / f"cold-{number}"), f"stale pages after editing {what}"
+        assert after != before, f"editing {what} changed nothing"
+
+
+def test_editing_an_abstract_renders_only_that_talks_page(tmp_path: Path, monkeypatch) -> None:
+    from generator import parallel
+
+    content = _synthetic(tmp_path, 40)
+    options = BuildOptions(content=content, out=tmp_path / "site", figures=False, search=False)
+    build_site(options)
+    rendered: list[str] = []
+    original = parallel._render_chunk
+    monkeypatch.setattr(parallel, "_render_chunk", lambda indices: rendered.extend(
+        parallel._FORK_STATE["jobs"][i][0] for i in indices) or original(indices))
+    talk = sorted((content / "talks").glob("*.yaml"))[5]
+    _yaml_edit(talk, lambda d: d.update(abstract="A shorter abstract."))
+    build_site(options)
+    assert rendered == [f"talks/{talk.stem}.html"]
