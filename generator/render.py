@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from .link import DayNode, Program, RoomNode, SlotNode, SpeakerNode, TalkNode, fold
 from .markup import render_inline, render_markdown
+from .minify import MinifyingLoader
 from .models import Publication, SlotKind
 from .write import OutputFile
 
@@ -317,20 +318,25 @@ def dedupe_publications(program: Program) -> list[tuple[str, list[tuple[Publicat
     return grouped
 
 
-def make_environment(templates: Path | None = None, cache_dir: Path | None = None) -> jinja2.Environment:
+def make_environment(templates: Path | None = None, cache_dir: Path | None = None,
+                     minify: bool = False) -> jinja2.Environment:
     """The Jinja environment: autoescaping on, undefined variables are errors.
 
     ``cache_dir`` keeps compiled templates between builds (Jinja checks each
     template's source before trusting its bytecode), which saves most of a
-    small site's render time.
+    small site's render time. ``minify`` loads the HTML templates minified by
+    htmlmin (minify.py), so the pages they render need no minifying.
     """
     bytecode_cache = None
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
+    loader: jinja2.BaseLoader = jinja2.FileSystemLoader(str(templates or TEMPLATES))
+    if minify:
+        loader = MinifyingLoader(loader)
     environment = jinja2.Environment(
         bytecode_cache=bytecode_cache,
-        loader=jinja2.FileSystemLoader(str(templates or TEMPLATES)),
+        loader=loader,
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
