@@ -299,6 +299,7 @@ class _Linker:
                                did_you_mean(talk.track, set(tracks)))
             talks[item.id] = TalkNode(item.id, talk.title, talk.tba, talk.subtitle, talk.abstract,
                                       list(talk.joint_work), talk.part, list(talk.links), resolved, track)
+        located = {item.id: item for item in self.content.talks}
         for item in self.content.talks:
             companion_id = item.model.companion
             if companion_id is None:
@@ -309,7 +310,7 @@ class _Linker:
                     companion_id, set(talks) - {item.id})
                 self.error(item.source, ("companion",), f"unknown companion talk '{companion_id}'", hint)
                 continue
-            back = next((other for other in self.content.talks if other.id == companion_id), None)
+            back = located.get(companion_id)
             if back is not None and back.model.companion != item.id:
                 self.error(item.source, ("companion",),
                            f"'{companion_id}' does not name '{item.id}' as its companion",

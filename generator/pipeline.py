@@ -63,7 +63,9 @@ class _Reader:
             raw = path.read_bytes()
         except OSError:
             return parse_yaml(path, diagnostics)  # reports why it cannot be read
-        relative = path.relative_to(self.root).as_posix()
+        text, root = str(path), str(self.root)
+        relative = (text[len(root) + 1:] if text.startswith(root + os.sep) else path.relative_to(self.root).as_posix())
+        relative = relative.replace(os.sep, "/")
         digest = self.files[relative] = file_digest(raw)
         hit = self.cache.lookup(relative, digest) if self.cache is not None else None
         if hit is not None:
@@ -78,14 +80,16 @@ class _Reader:
     def digests(self) -> ContentDigests:
         """Digests of every content file, the parsed ones and the others (photos, notes) alike."""
         files = dict(self.files)
-        for directory, folders, names in os.walk(self.root):
+        root = str(self.root)
+        for directory, folders, names in os.walk(root):
             folders[:] = sorted(name for name in folders if not name.startswith("."))
+            prefix = os.path.relpath(directory, root).replace(os.sep, "/") + "/"
+            prefix = "" if prefix == "./" else prefix
             for name in names:
-                path = Path(directory, name)
-                relative = path.relative_to(self.root).as_posix()
+                relative = prefix + name
                 if relative not in files and not name.startswith("."):
                     try:
-                        files[relative] = file_digest(path.read_bytes())
+                        files[relative] = file_digest(Path(directory, name).read_bytes())
                     except OSError:
                         files[relative] = "unreadable"
         return ContentDigests(files, dict(self.summaries))
