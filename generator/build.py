@@ -17,7 +17,7 @@ from typing import Callable
 
 from . import __version__
 from .incremental import PreviousBuild, digest, link_files, link_or_copy, save_manifest, scan
-from .write import OutputFile, copy_tree, staging_folder, write_files
+from .write import OutputFile, copy_tree, staging_folder
 
 PROJECT = Path(__file__).resolve().parent.parent
 STATIC = PROJECT / "static"
@@ -157,44 +157,33 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     phase("markdown")
 
     from .exports import export_files
-
-    pages, exports = render_pages(renderer, stale, options.minifier if options.minify else None,
-                                  _job_count(options, program) if many else 1,
-                                  extra=lambda: export_files(program, context.base_url))
-    phase("render")
-    others = [*renderer.extra_files(paths), *exports, *figure_files]
-    phase("exports+extras")
+    from .parallel import Placed, Sink
 
     entries: dict[str, tuple[str, str]] = {}
     with staging_folder(options.out) as staging:
-        kept = []
-        changed = []
-        for path, output in reused.items():
-            entries[path] = (keys[path], output)
-            kept.append(path)
-        for file in [*pages, *others]:
-            output = digest(file.content)
-            entries[file.path] = (keys.get(file.path, output), output)
-            if previous.unchanged(file.path, output):
-                kept.append(file.path)
-            else:
-                changed.append(file)
+        sink = Sink(staging, previous)
+        pages, exports = render_pages(renderer, stale, options.minifier if options.minify else None,
+                                      _job_count(options, program) if many else 1, sink,
+                                      extra=lambda: export_files(program, context.base_url))
+        phase("render")
+        link_files(previous.site, staging, list(reused))
+        entries.update((path, (keys[path], output)) for path, output in reused.items())
+        placed = list(pages)
+        for file in [*renderer.extra_files(paths), *exports, *figure_files]:
+            placed.append(Placed(file.path, *sink.put(file.path, file.content)))
+        entries.update((item.path, (keys.get(item.path, item.output), item.output)) for item in placed)
         worker = renderer.service_worker({path: output for path, (_, output) in entries.items()})
-        entries[worker.path] = (digest(worker.content), digest(worker.content))
-        if previous.unchanged(worker.path, entries[worker.path][1]):
-            kept.append(worker.path)
-        else:
-            changed.append(worker)
-        link_files(previous.site, staging, kept)
-        report.bytes = write_files(staging, changed)
-        report.rewritten = len(changed)
+        placed.append(Placed(worker.path, *sink.put(worker.path, worker.content)))
+        entries[worker.path] = (placed[-1].output, placed[-1].output)
+        report.bytes = sum(item.written for item in placed)
+        report.rewritten = sum(1 for item in placed if not previous.unchanged(item.path, item.output))
         if STATIC.is_dir():
             copy_tree(STATIC, staging / "assets")
         phase("write")
         if options.search:
-            html_unchanged = {p for p in entries if p.endswith(".html")} == \
-                {p for p in previous.entries if p.endswith(".html")} and \
-                not any(f.path.endswith(".html") for f in changed)
+            html = {path: output for path, (_, output) in entries.items() if path.endswith(".html")}
+            html_unchanged = html == {path: output for path, (_, output) in previous.entries.items()
+                                      if path.endswith(".html")}
             if html_unchanged and (previous.site / "pagefind").is_dir():
                 for source in sorted((previous.site / "pagefind").rglob("*")):
                     if source.is_file():

@@ -9,13 +9,15 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import multiprocessing
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import htmlmin
 
 from . import __version__, markup
-from .incremental import digest
+from .incremental import PreviousBuild, digest
 from .render import Renderer
 from .write import OutputFile, write_atomically
 
@@ -98,36 +100,69 @@ def prerender_markdown(program, cache_file: Path, jobs: int) -> None:
         write_atomically(cache_file, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
 
 
+@dataclass(frozen=True)
+class Sink:
+    """Where finished files go: the staging folder, as a new file or a hard link to last build's identical one."""
+
+    folder: Path
+    previous: PreviousBuild
+
+    def put(self, path: str, content: bytes) -> tuple[str, int]:
+        """Place one file; returns the hash of its bytes and how many bytes were written (0 when linked)."""
+        output = digest(content)
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.previous.unchanged(path, output):
+            try:
+                os.link(self.previous.site / path, target)
+                return output, 0
+            except OSError:
+                pass
+        target.write_bytes(content)
+        return output, len(content)
+
+
+@dataclass(frozen=True)
+class Placed:
+    path: str
+    output: str  # hash of the bytes
+    written: int  # bytes written; 0 when the last build's file was linked
+
+
 #: Handed to forked workers through inheritance rather than pickling: the linked
-#: program and the Jinja environment never cross a pipe, only finished pages do.
+#: program and the Jinja environment never cross a pipe, and finished pages are
+#: written by the worker that rendered them, so only their hashes travel back.
 _FORK_STATE: dict[str, object] = {}
 #: Pages per task: small enough to balance the two cores, big enough to keep the pipe busy.
 CHUNK = 64
 
 
-def _render_chunk(indices: list[int]) -> list[tuple[str, bytes]]:
+def _render_chunk(indices: list[int]) -> list[Placed]:
     jobs: list = _FORK_STATE["jobs"]  # type: ignore[assignment]
     minifier: str | None = _FORK_STATE["minifier"]  # type: ignore[assignment]
-    pages = []
+    sink: Sink = _FORK_STATE["sink"]  # type: ignore[assignment]
+    placed = []
     for index in indices:
         page = jobs[index][1]()
         content = page.content
         if minifier and page.path.endswith(".html"):
             content = minify_html(content.decode("utf-8"), minifier).encode("utf-8")
-        pages.append((page.path, content))
-    return pages
+        placed.append(Placed(page.path, *sink.put(page.path, content)))
+    return placed
 
 
-def render_pages(renderer: Renderer, paths: set[str], minifier: str | None, jobs: int,
-                 extra: Callable[[], list[OutputFile]]) -> tuple[list[OutputFile], list[OutputFile]]:
-    """Render (and minify) the pages at ``paths`` on ``jobs`` forked workers; ``extra`` runs meanwhile here.
+def render_pages(renderer: Renderer, paths: set[str], minifier: str | None, jobs: int, sink: Sink,
+                 extra: Callable[[], list[OutputFile]]) -> tuple[list[Placed], list[OutputFile]]:
+    """Render (and minify) the pages at ``paths`` into ``sink`` on ``jobs`` forked workers.
 
-    The costly pages (the program, the lists) go first, each as its own task, so
-    no worker is left with one huge page at the end.
+    ``extra`` runs meanwhile in this process. The costly pages (the program, the
+    lists) go first, each as its own task, so no worker is left with one huge
+    page at the end.
     """
     table = renderer.page_jobs()
     wanted = [index for index, (path, _) in enumerate(table) if path in paths]
-    _FORK_STATE.update(jobs=table, minifier=minifier)
+    sink.previous.on_disk()  # scanned once here, not once per worker
+    _FORK_STATE.update(jobs=table, minifier=minifier, sink=sink)
     try:
         if jobs <= 1 or len(wanted) < 2 * CHUNK:
             results, others = _render_chunk(wanted), extra()
@@ -142,4 +177,4 @@ def render_pages(renderer: Renderer, paths: set[str], minifier: str | None, jobs
                 results = [item for future in futures for item in future.result()]
     finally:
         _FORK_STATE.clear()
-    return sorted((OutputFile(path, content) for path, content in results), key=lambda page: page.path), others
+    return sorted(results, key=lambda item: item.path), others

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 import generator.build
+import generator.parallel
 from generator.build import BuildOptions, build_site
 from generator.diagnostics import ContentError
 from generator.render import TEMPLATES
-from generator.write import OutputFile, staging_folder, write_files
+from generator.write import staging_folder
 
 BASE = Path(__file__).resolve().parent / "bad_content" / "base"
 
@@ -80,12 +81,15 @@ def test_ctrl_c_in_the_middle_of_writing_leaves_the_previous_site_untouched(buil
     content, site, before = built
     written: list[str] = []
 
-    def write_half_then_interrupt(folder: Path, files: list[OutputFile]) -> int:
-        write_files(folder, files[: len(files) // 2])
-        written.extend(path.name for path in folder.rglob("*"))
-        raise KeyboardInterrupt
+    put = generator.parallel.Sink.put
 
-    monkeypatch.setattr(generator.build, "write_files", write_half_then_interrupt)
+    def write_some_then_interrupt(sink, path: str, content: bytes):
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        written.append(path)
+        return put(sink, path, content)
+
+    monkeypatch.setattr(generator.parallel.Sink, "put", write_some_then_interrupt)
     talk = content / "talks/first-talk.yaml"  # a real change, so the build has pages to write
     talk.write_text(talk.read_text(encoding="utf-8").replace("Edge of Stability", "Edge of Chaos"), encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
