@@ -143,7 +143,7 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
                                json.dumps(figure.data, sort_keys=True, separators=(",", ":")).encode("utf-8"))
                     for figure in figures]
 
-    build_id = hashlib.sha256(repr(sorted(str(p) for p in templates.rglob("*"))).encode()).hexdigest()[:12]
+    build_id = _tree_digest("templates", templates)[:12]  # not the folder's path: a clone elsewhere builds the same bytes
     context = SiteContext(base_url=_normalise_base_url(options.base_url), figures=figures, build_id=build_id)
     renderer = Renderer(program, make_environment(templates, options.cache_dir / "jinja"), context)
     paths = [path for path, _ in renderer.page_jobs()]

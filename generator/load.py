@@ -1,62 +1,166 @@
-"""Load stage: YAML files -> plain Python data that remembers where each value came from.
+"""Load stage: YAML files -> plain Python data that can say where each value came from.
 
 PyYAML's constructors drop source positions, silently keep the last of two
 duplicate keys, and turn ``08:30`` into the integer 510 (YAML 1.1 sexagesimal).
-So we compose the node graph ourselves and build plain data from it, recording
-the line and column of every value and key, and keeping scalar strings as
-written wherever YAML 1.1 would guess something surprising.
+So we compose the node graph ourselves and build plain data from it, keeping
+scalar strings as written wherever YAML 1.1 would guess something surprising.
+
+Two paths give the same data. The fast one (:func:`_plain_data`) builds a
+common, well-formed file without recording any position, and gives up on
+anything unusual: an alias that expands too far, a merge key, a tag, a
+duplicate key, deep nesting, a syntax error. The careful one
+(:func:`_careful_parse`) then reads the file again, recording the line and
+column of every value and key and reporting each problem. Positions of a
+fast-read file are worked out by the careful path only when a message needs
+one (:meth:`SourceDocument.position`), which is rare: errors are.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .diagnostics import Diagnostics
+from .diagnostics import ContentError, Diagnostics
 
 try:  # the C composer is several times faster; fall back where libyaml is missing
-    _Loader = yaml.CSafeLoader
+    _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000  # after alias expansion: stops "billion laughs" documents
 MAX_DEPTH = 64
 MAX_CHARACTERS = 10_000_000  # of text after alias expansion: 50,000 aliases of a 1 MB string stop here
+#: A file with fewer collection indicators than this cannot nest deep enough to crash libyaml's
+#: recursive composer (it survives 20,000 levels and crashes near 60,000), so the fast path may compose it
+#: without first walking the event stream. Every list or mapping starts at its own ':', '-', '?', '[' or '{'.
+_FLAT_ENOUGH = 5_000
 
 Path_ = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ, _MERGE = _TAG + "str", _TAG + "map", _TAG + "seq", _TAG + "merge"
 _BOOL = re.compile(r"^(?:true|false)$", re.IGNORECASE)
 _SCALARS = yaml.SafeLoader("")  # only its int/float constructors are used
 _SCALAR_TAGS = frozenset(_TAG + name for name in ("str", "null", "bool", "int", "float", "timestamp"))
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 
 
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader with tag resolution remembered per plain scalar.
+
+    libyaml calls back into Python to resolve every scalar; keys such as
+    ``title`` recur in every file, and resolving one means trying up to ten
+    regular expressions. Resolution depends on the text alone, so a cache
+    gives the same tags.
+    """
+
+    _plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode:
+            return _MAP if kind is MappingNode else _SEQ
+        if not implicit[0]:
+            return _STR  # quoted, a block scalar, or tagged '!'
+        tag = self._plain_tags.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(value) <= 64:
+                if len(self._plain_tags) >= 4096:
+                    self._plain_tags.clear()
+                self._plain_tags[value] = tag
+        return tag
+
+
+assert not _Loader.yaml_path_resolvers, "resolve() above ignores path resolvers"
+
+
+def source_digest(raw: bytes) -> str:
+    """A digest of a file's bytes: what :meth:`SourceDocument.from_data` checks before re-reading positions.
+
+    The same function as the build's content cache uses (``content_cache.file_digest``).
+    """
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+class SourceChanged(ContentError):
+    """A file changed between being read and a message needing a position in it."""
+
+    def __init__(self, path: Path):
+        diagnostics = Diagnostics()
+        diagnostics.error(path, 1, 1, "the file changed while it was being read",
+                          "run the command again once the file is saved")
+        super().__init__(diagnostics)
+
+
+_Positions = tuple[dict[Path_, tuple[int, int]], dict[Path_, tuple[int, int]]]
+
+
 @dataclass(frozen=True)
 class SourceDocument:
-    """One parsed content file and the position of everything in it."""
+    """One parsed content file; it can tell the position of everything in it.
+
+    ``positions`` and ``key_positions`` map a path such as ``("slots", 3, "start")``
+    to a (line, column) of the value or key. When they are None (a file read by the
+    fast path, or made by :meth:`from_data`), they are worked out on the first call
+    of :meth:`position` by reading the file again carefully.
+    """
 
     path: Path
     data: Any
-    positions: dict[Path_, tuple[int, int]] = field(repr=False)
-    key_positions: dict[Path_, tuple[int, int]] = field(repr=False)
+    positions: dict[Path_, tuple[int, int]] | None = field(default=None, repr=False)
+    key_positions: dict[Path_, tuple[int, int]] | None = field(default=None, repr=False)
+    #: :func:`source_digest` of the bytes ``data`` was parsed from, when known
+    digest: str | None = field(default=None, repr=False, compare=False)
+    _lazy: list[_Positions] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    @classmethod
+    def from_data(cls, path: Path, data: Any, digest: str | None) -> SourceDocument:
+        """A document for data parsed earlier (e.g. kept in a cache) from the bytes with this ``digest``.
+
+        Positions are found when first asked for, by parsing the file again. If
+        its bytes no longer have ``digest`` and it no longer parses to ``data``,
+        :meth:`position` raises :class:`SourceChanged` (a ContentError) rather
+        than give a wrong line. With ``digest`` None only the data is compared.
+        """
+        return cls(path, data, digest=digest)
 
     def position(self, loc: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``loc``, or its nearest ancestor."""
+        positions, key_positions = self._positions()
         loc = tuple(loc)
         while True:
-            if key and loc in self.key_positions:
-                return self.key_positions[loc]
-            if loc in self.positions:
-                return self.positions[loc]
+            if key and loc in key_positions:
+                return key_positions[loc]
+            if loc in positions:
+                return positions[loc]
             if not loc:
                 return (1, 1)
             loc = loc[:-1]
+
+    def _positions(self) -> _Positions:
+        if self.positions is not None:
+            return self.positions, self.key_positions or {}
+        if not self._lazy:
+            self._lazy.append(_locate(self.path, self.data, self.digest))
+        return self._lazy[0]
+
+
+def _locate(path: Path, data: Any, digest: str | None) -> _Positions:
+    """Positions in ``path`` of the values of ``data``, from a careful parse of the file as it is now."""
+    scratch = Diagnostics()
+    raw = _read(path, scratch)
+    text = _decode(path, raw, scratch) if raw is not None else None
+    parsed = _careful_parse(path, text, scratch) if text is not None else None
+    if parsed is None or (digest != source_digest(raw) and parsed[0] != data):  # type: ignore[arg-type]
+        raise SourceChanged(path)
+    return parsed[1], parsed[2]
 
 
 @dataclass(frozen=True)
@@ -192,25 +296,78 @@ class _Builder:
         return own + merged
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        tag, value = node.tag, node.value
-        if tag not in _SCALAR_TAGS:  # !!binary, !!python/object, !local ...: never constructed
-            self.error(node, f"unsupported YAML tag '{_show_tag(tag)}'", "remove the tag and write a plain value")
+        value = _scalar_value(node)
+        if value is _UNSUPPORTED:  # !!binary, !!python/object, !local ...: never constructed
+            self.error(node, f"unsupported YAML tag '{_show_tag(node.tag)}'", "remove the tag and write a plain value")
             return None
-        if tag == _TAG + "str" or node.style in ("'", '"', "|", ">"):
+        return value
+
+
+_UNSUPPORTED = object()
+
+
+def _scalar_value(node: yaml.ScalarNode) -> Any:
+    """The plain value of a scalar, YAML 1.1's surprising guesses kept as text; _UNSUPPORTED for other tags."""
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag not in _SCALAR_TAGS:
+        return _UNSUPPORTED
+    if node.style in ("'", '"', "|", ">"):
+        return value
+    if tag == _TAG + "null":
+        return None
+    if tag == _TAG + "bool":
+        return value.lower() == "true" if _BOOL.match(value) else value
+    if tag in (_TAG + "int", _TAG + "float"):
+        if _SEXAGESIMAL.match(value):
+            return value  # "08:30" stays a time, not 510
+        construct = _SCALARS.construct_yaml_int if tag.endswith("int") else _SCALARS.construct_yaml_float
+        try:
+            return construct(node)
+        except (ValueError, yaml.YAMLError):
             return value
-        if tag == _TAG + "null":
-            return None
-        if tag == _TAG + "bool":
-            return value.lower() == "true" if _BOOL.match(value) else value
-        if tag in (_TAG + "int", _TAG + "float"):
-            if _SEXAGESIMAL.match(value):
-                return value  # "08:30" stays a time, not 510
-            construct = _SCALARS.construct_yaml_int if tag.endswith("int") else _SCALARS.construct_yaml_float
-            try:
-                return construct(node)
-            except (ValueError, yaml.YAMLError):
-                return value
-        return value  # a timestamp: pydantic parses dates and times from their ISO text
+    return value  # a timestamp: pydantic parses dates and times from their ISO text
+
+
+class _Unusual(Exception):
+    """Raised by the fast path on anything the careful path must see (and perhaps report)."""
+
+
+def _plain_data(node: yaml.Node, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """The data of a common, well-formed document, built without positions; raises _Unusual otherwise.
+
+    It gives up wherever :class:`_Builder` would report a problem or treat a
+    node specially (merge keys), and a little before its limits, so what it
+    returns is exactly what the builder would. ``budget``: values and characters left.
+    """
+    if budget is None:
+        budget = [MAX_NODES, MAX_CHARACTERS]
+    budget[0] -= 1
+    if budget[0] < 0 or depth >= MAX_DEPTH:
+        raise _Unusual
+    kind = node.__class__
+    if kind is ScalarNode:
+        value = node.value
+        budget[1] -= len(value)
+        if budget[1] < 0:
+            raise _Unusual
+        if node.tag == _STR:
+            return value
+        value = _scalar_value(node)
+        if value is _UNSUPPORTED:
+            raise _Unusual
+        return value
+    if kind is MappingNode and node.tag == _MAP:
+        result = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not ScalarNode or key_node.tag == _MERGE or key_node.value in result:
+                raise _Unusual
+            result[key_node.value] = _plain_data(value_node, depth + 1, budget)
+        return result
+    if kind is SequenceNode and node.tag == _SEQ:
+        return [_plain_data(item, depth + 1, budget) for item in node.value]
+    raise _Unusual
 
 
 #: Characters YAML 1.1 refuses in a stream (C0/C1 controls except tab, newlines and NEL; U+FFFE/U+FFFF).
@@ -232,7 +389,7 @@ def _nesting_error(text: str) -> tuple[yaml.Mark, str] | None:
     checked first.
     """
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -266,13 +423,44 @@ def _syntax_error(path: Path, text: str, error: yaml.MarkedYAMLError, diagnostic
     diagnostics.error(path, line, column, f"YAML syntax error: {problem}", hint)
 
 
-def parse_yaml(path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
-    """Read one YAML file; report every problem with its position; None if unusable."""
+def parse_yaml(path: Path, diagnostics: Diagnostics, *, raw: bytes | None = None) -> SourceDocument | None:
+    """Read one YAML file; report every problem with its position; None if unusable.
+
+    ``raw`` is the file's bytes when the caller has already read them. A common,
+    valid file is read by the fast path and its positions are found only if asked for.
+    """
+    if raw is None:
+        raw = _read(path, diagnostics)
+        if raw is None:
+            return None
+    text = _decode(path, raw, diagnostics)
+    if text is None:
+        return None
+    digest = source_digest(raw)
+    if sum(map(raw.count, (b":", b"-", b"?", b"[", b"{"))) < _FLAT_ENOUGH:
+        try:
+            node = yaml.compose(text, Loader=_Loader)
+            if node is not None:
+                return SourceDocument(path, _plain_data(node), digest=digest)
+        except (_Unusual, yaml.YAMLError):
+            pass  # the careful path reports it, if it is a problem
+    parsed = _careful_parse(path, text, diagnostics)
+    if parsed is None:
+        return None
+    data, positions, key_positions = parsed
+    return SourceDocument(path, data, positions, key_positions, digest=digest)
+
+
+def _read(path: Path, diagnostics: Diagnostics) -> bytes | None:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         diagnostics.error(path, 1, 1, f"cannot read the file: {error.strerror}")
         return None
+
+
+def _decode(path: Path, raw: bytes, diagnostics: Diagnostics) -> str | None:
+    """The text of a file that is small enough, UTF-8, printable and not empty; None after reporting why not."""
     if len(raw) > MAX_FILE_BYTES:
         diagnostics.error(path, 1, 1, f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit",
                           "split it into smaller files")
@@ -294,9 +482,22 @@ def parse_yaml(path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
         diagnostics.error(path, line, column, f"the file contains the control character U+{ord(bad.group()):04X}",
                           "YAML does not allow it; delete it: it often comes with text pasted from a PDF")
         return None
-    if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+    if _is_empty(text):
         diagnostics.error(path, 1, 1, "the file is empty", "fill it in or delete it")
         return None
+    return text
+
+
+def _is_empty(text: str) -> bool:
+    """Nothing but blank lines and comments."""
+    start = text.lstrip()[:1]
+    if start and start != "#":  # the common case, without splitting the file into lines
+        return False
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _careful_parse(path: Path, text: str, diagnostics: Diagnostics) -> tuple[Any, dict, dict] | None:
+    """Data, value positions and key positions of a file's text; None after reporting its problems."""
     try:
         too_deep = _nesting_error(text)
         if too_deep is not None:
@@ -323,7 +524,7 @@ def parse_yaml(path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
         return None
     if builder.errors:
         return None  # validating a half-read file would only add errors that follow from these
-    return SourceDocument(path, data, builder.positions, builder.key_positions)
+    return data, builder.positions, builder.key_positions
 
 
 def _yaml_files(folder: Path, diagnostics: Diagnostics) -> list[Path]:
