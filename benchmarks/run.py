@@ -60,6 +60,7 @@ class Measurement:
     command: list[str]
     seconds: float
     peak_tree_rss: int  # the largest sampled sum of RSS over the process and its descendants
+    peak_tree_pss: int  # the same with PSS: a page shared by forked workers counts once, split between them
     max_rss: int  # the largest single process (wait4's ru_maxrss: the child or a reaped descendant)
     cpu_seconds: float  # user + system time of the process and its reaped descendants
     returncode: int
@@ -71,17 +72,25 @@ class Measurement:
         return self.returncode == 0
 
 
-def _tree_rss(process: psutil.Process) -> int:
-    total = 0
+def _tree_memory(process: psutil.Process) -> tuple[int, int]:
+    """RSS and PSS summed over the process and its descendants.
+
+    Forked render workers share most of their parent's pages; RSS counts each
+    shared page once per process, PSS splits it between them, so the summed PSS
+    is the memory the build really holds.
+    """
+    rss = pss = 0
     try:
         for member in [process, *process.children(recursive=True)]:
             try:
-                total += member.memory_info().rss
+                info = member.memory_full_info()
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
             except psutil.Error:
                 pass
     except psutil.Error:
         pass
-    return total
+    return rss, pss
 
 
 def _kill_group(pid: int) -> None:
@@ -103,17 +112,18 @@ def measure(command: list[str], cwd: Path, timeout: float | None = None) -> Meas
         # Its own process group, so a timeout also ends render workers and Pagefind.
         child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                  start_new_session=True)
-        peak = 0
+        peak = peak_pss = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, peak_pss
             try:
                 process = psutil.Process(child.pid)
             except psutil.Error:
                 return
             while not done.is_set():
-                peak = max(peak, _tree_rss(process))
+                rss, pss = _tree_memory(process)
+                peak, peak_pss = max(peak, rss), max(peak_pss, pss)
                 done.wait(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -130,7 +140,7 @@ def measure(command: list[str], cwd: Path, timeout: float | None = None) -> Meas
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Measurement(command, seconds, peak, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime,
+        return Measurement(command, seconds, peak, peak_pss, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime,
                            child.returncode,
                            out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
 
@@ -276,7 +286,8 @@ def _cold_run(who: str, command: list[str], n: int, run: int, timeout: float) ->
               "html_bytes": size}
     if who == "ours":
         record["summary"] = parse_summary(m.stdout)
-    say(f"  {who:5} run {run + 1}: {m.seconds:.2f}s, {pages} pages, peak {m.peak_tree_rss / 2**20:.0f} MiB")
+    say(f"  {who:5} run {run + 1}: {m.seconds:.2f}s, {pages} pages, "
+        f"peak PSS {m.peak_tree_pss / 2**20:.0f} MiB (RSS {m.peak_tree_rss / 2**20:.0f} MiB)")
     return record
 
 
@@ -338,6 +349,7 @@ def bench_seed(work: Path, runs: int, timeout: float) -> dict:
         result["cold, figures cached"].append(m.seconds)
         result["summary"] = parse_summary(m.stdout)
         result["peak_tree_rss"] = m.peak_tree_rss
+        result["peak_tree_pss"] = m.peak_tree_pss
     m = measure(our_build(content, base / "site", figures=True), cwd=base, timeout=timeout)
     result["no-change rebuild"] = m.seconds
     say(f"seed site: cold (figures cached) {statistics.median(result['cold, figures cached']):.2f}s, "
@@ -392,7 +404,7 @@ def _cell(text: str) -> str:
 def size_table(sizes: list[dict]) -> str:
     """The README's table: one row per N."""
     lines = ["| talks | pages ours / Hugo | ours: median (min–max) | Hugo: median (min–max) | ours / Hugo "
-             "| pages/s ours | pages/s Hugo | CPU s ours / Hugo | peak RSS ours | peak RSS Hugo | HTML MiB ours / Hugo |",
+             "| pages/s ours | pages/s Hugo | CPU s ours / Hugo | peak PSS ours / Hugo | peak RSS ours / Hugo | HTML MiB ours / Hugo |",
              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in sizes:
         ours = [r["seconds"] for r in row["ours"]]
@@ -410,7 +422,9 @@ def size_table(sizes: list[dict]) -> str:
             + (f"{hugo_pages / statistics.median(hugo):,.0f}" if hugo else "–")
             + f" | {statistics.median(r['cpu_seconds'] for r in row['ours']):.1f} / "
             + (f"{statistics.median(r['cpu_seconds'] for r in row['hugo']):.1f}" if hugo else "–")
-            + f" | {_mib([r['peak_tree_rss'] for r in row['ours']])} | "
+            + f" | {_mib([r.get('peak_tree_pss', 0) for r in row['ours']])} / "
+            + (_mib([r.get("peak_tree_pss", 0) for r in row["hugo"]]) if hugo else "–")
+            + f" | {_mib([r['peak_tree_rss'] for r in row['ours']])} / "
             + (_mib([r["peak_tree_rss"] for r in row["hugo"]]) if hugo else "–")
             + f" | {row['ours'][-1]['html_bytes'] / 2**20:.1f} / "
             + (f"{row['hugo'][-1]['html_bytes'] / 2**20:.1f}" if hugo else "–") + " |")

@@ -103,6 +103,7 @@ def test_measure_reports_exit_status_time_and_the_childs_memory(tmp_path):
     assert measured.ok and measured.seconds >= 0.3
     assert measured.max_rss >= 80 * 2**20
     assert measured.peak_tree_rss >= 80 * 2**20  # the 20 Hz sampler saw it too
+    assert 80 * 2**20 <= measured.peak_tree_pss <= measured.peak_tree_rss  # a lone process: nothing shared
     assert not run.measure([sys.executable, "-c", "raise SystemExit(3)"], cwd=tmp_path).ok
 
 
