@@ -145,7 +145,11 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
 
     build_id = _tree_digest("templates", templates)[:12]  # not the folder's path: a clone elsewhere builds the same bytes
     context = SiteContext(base_url=_normalise_base_url(options.base_url), figures=figures, build_id=build_id)
-    renderer = Renderer(program, make_environment(templates, options.cache_dir / "jinja"), context)
+    # htmlmin minifies each template once (minify.py), so pages come out minified; minify-html runs per page.
+    templates_minified = options.minify and options.minifier == "htmlmin"
+    page_minifier = options.minifier if options.minify and not templates_minified else None
+    renderer = Renderer(program, make_environment(templates, options.cache_dir / "jinja", minify=templates_minified),
+                        context)
     paths = [path for path, _ in renderer.page_jobs()]
     figures_digest = digest(b"".join(file.path.encode() + b"\0" + file.content for file in figure_files))
     keys = page_keys(program, program.digests, f"{environment}|{build_id}|{figures_digest}", paths)
@@ -162,7 +166,7 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     entries: dict[str, tuple[str, str]] = {}
     with staging_folder(options.out) as staging:
         sink = Sink(staging, previous)
-        pages, exports = render_pages(renderer, stale, options.minifier if options.minify else None,
+        pages, exports = render_pages(renderer, stale, page_minifier,
                                       _job_count(options, program) if many else 1, sink,
                                       extra=lambda: export_files(program, context.base_url))
         phase("render")
