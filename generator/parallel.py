@@ -14,16 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import htmlmin
-
 from . import __version__, markup
 from .incremental import PreviousBuild, digest
 from .render import Renderer
 from .write import OutputFile, write_atomically
 
 
-#: htmlmin is the project's minifier; minify-html (Rust, optional: ``pip install minify-html``)
-#: is offered for very large programs, where htmlmin's pure-Python parser dominates a cold build.
+#: htmlmin is the project's minifier (applied to the templates once, see minify.py); minify-html (Rust, optional:
+#: ``pip install minify-html``) minifies every page instead.
 MINIFIERS = ("htmlmin", "minify-html")
 
 
@@ -32,7 +30,9 @@ def minify_html(html: str, minifier: str = "htmlmin") -> str:
         import minify_html as fast
 
         return fast.minify(html, keep_closing_tags=True, keep_html_and_head_opening_tags=True)
-    return htmlmin.minify(html, remove_comments=True, reduce_boolean_attributes=True, remove_optional_attribute_quotes=False)
+    from . import minify
+
+    return minify.minify_html(html)
 
 
 def markdown_texts(program) -> list[str]:
