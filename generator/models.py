@@ -86,11 +86,24 @@ def check_slug(value: str) -> str:
 _SPACES = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # runs of breaking white space
 
 
+def _is_tidy(value: str) -> bool:
+    """True for text that :func:`_check_text` would return unchanged: the common case, checked in C.
+
+    Printable text holds no white space but the ASCII space (tabs, line breaks and
+    other spaces are not printable), so without two spaces in a row and without a
+    space at either end, its white space is already tidy; and nothing in it is invisible.
+    """
+    return (value.isprintable() and value != "" and "  " not in value and value[0] != " " and value[-1] != " "
+            and (value.isascii() or unicodedata.is_normalized("NFC", value)))
+
+
 def _check_text(value: str) -> str:
     """Single-line text: NFC (so "t" + combining cedilla equals "ţ"), one space between words, nothing invisible.
 
     No-break spaces (U+00A0, U+2007, U+202F, as between "20" and "%") are kept: they say where a line must not break.
     """
+    if _is_tidy(value):
+        return value
     value = _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
     problem = invisible_character(value)
     if problem:

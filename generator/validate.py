@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostics, did_you_mean
-from .load import ContentFiles, SourceDocument
+from .load import ContentFiles, SourceDocument, gc_paused
 from .simulation.config import FigureSpec, FiguresFile
 from .models import RESERVED_IDS, Day, Event, Speaker, Talk, Venue, VenueFile, check_slug, slugify
 
@@ -163,6 +163,11 @@ def validate_document(document: SourceDocument, model: type[M], diagnostics: Dia
 
 def validate_content(files: ContentFiles, diagnostics: Diagnostics) -> ValidatedContent:
     """Validate every loaded file; ids of talks and speakers come from file names."""
+    with gc_paused():
+        return _validate_content(files, diagnostics)
+
+
+def _validate_content(files: ContentFiles, diagnostics: Diagnostics) -> ValidatedContent:
     event = None
     if files.event is not None:
         model = validate_document(files.event, Event, diagnostics)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.cli import main
 
@@ -266,3 +268,28 @@ def test_a_template_error_is_one_line_naming_the_template(content: Path, tmp_pat
     assert "Traceback" not in error
     assert re.search(r"templates/talk\.html:\d+: error: template: 'no_such_value' is undefined", error), error
     assert not (tmp_path / "site").exists()
+
+
+# Text fields: tidy text skips the full check, and must come out of it unchanged.
+_tidy_candidates = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12) | st.sampled_from(
+    ["Radu I. Boţ", "Bo\u0074\u0327", "a  b", " a", "a ", "", "20\u00a0%", "x\u200by", "e\u0301", "Ⅻ", "ﬁ"])
+
+
+@settings(max_examples=500, derandomize=True, database=None)
+@given(_tidy_candidates)
+def test_text_taken_as_tidy_is_what_the_full_check_returns(value: str) -> None:
+    from generator import models
+
+    if models._is_tidy(value):
+        assert _full_text_check(value) == value
+
+
+def _full_text_check(value: str) -> str:
+    """models._check_text without its shortcut: normalize, tidy white space, refuse invisible characters."""
+    import unicodedata
+
+    from generator import models
+
+    tidied = models._SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    assert models.invisible_character(tidied) is None and tidied
+    return tidied
