@@ -19,15 +19,23 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import xml.etree.ElementTree as ET
+
 import icalendar
 import jsonschema
 import pytest
 import xmlschema
 from defusedxml import ElementTree as SafeET
+from hypothesis import given
+from hypothesis import strategies as st
+from icalendar.parser.string import _foldline
 
+import generator.exports
 from generator.dump import program_to_dict
 from generator.exports import export_files
+from generator.exports.fragments import read_fragments
 from generator.exports.frab import slot_id_of
+from generator.exports.ical import fold
 from generator.pipeline import load_program
 
 ROOT = Path(__file__).parent.parent
@@ -399,3 +407,107 @@ def test_rooms_with_the_same_name_in_two_venues_stay_apart(tmp_path, xml_schema)
     assert "Convergence of Everything" in [e["title"] for e in conference["days"][0]["rooms"]["Room 1 (Campus Hall)"]]
     assert schema_errors(data, absolute_urls=False) == []
     assert [str(e) for e in xml_schema.iter_errors(files["schedule.xml"].decode("utf-8"))] == []
+
+
+# ----------------------------------------------------------------- the bytes are what the libraries write
+
+
+def test_schedule_json_is_exactly_what_json_writes_for_its_data(lund_files, multi_room):
+    for raw in (lund_files["schedule.json"], multi_room[1]["schedule.json"]):
+        data = json.loads(raw)
+        assert raw == (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def test_schedule_xml_is_exactly_what_elementtree_writes_for_its_tree(lund_files, multi_room):
+    for raw in (lund_files["schedule.xml"], multi_room[1]["schedule.xml"]):
+        root = SafeET.fromstring(raw)
+        for element in root.iter():
+            element.tail = None
+            if len(element):
+                element.text = None
+        ET.indent(root, space=" ")
+        assert raw == b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def test_every_calendar_is_exactly_what_icalendar_writes_for_it(lund_files, multi_room):
+    calendars = {**lund_files, **{f"multi/{path}": raw for path, raw in multi_room[1].items()}}
+    for path, raw in calendars.items():
+        if path.endswith(".ics"):
+            assert icalendar.Calendar.from_ical(raw).to_ical() == raw, path
+
+
+@given(st.text(st.sampled_from("ab \\^,;:éŁ—😀") | st.characters(blacklist_characters="\r\n"), max_size=400))
+def test_folding_cuts_content_lines_exactly_where_icalendar_does(line):
+    assert fold(line) == _foldline(line)
+
+
+# ----------------------------------------------------------------- the fragment cache
+
+
+@pytest.fixture()
+def serializations(monkeypatch) -> list[str]:
+    """The slot ids serialized by the exports (rather than taken from the fragment cache)."""
+    made: list[str] = []
+    serialize = generator.exports.slot_fragment
+
+    def counted(constants, record):
+        made.append(record["id"])
+        return serialize(constants, record)
+
+    monkeypatch.setattr(generator.exports, "slot_fragment", counted)
+    return made
+
+
+def exported(program, cache_file=None, base_url="/preview/") -> dict[str, bytes]:
+    return {f.path: f.content for f in export_files(program, base_url, cache_file)}
+
+
+def test_a_rebuild_from_the_cache_serializes_nothing_and_writes_the_same_bytes(multi_room, tmp_path, serializations):
+    program, cold = multi_room
+    cache = tmp_path / "exports.cache"
+    assert exported(program, cache) == cold
+    assert len(serializations) == len(program.slots)
+    serializations.clear()
+    assert exported(program, cache) == cold
+    assert serializations == []
+
+
+def test_editing_one_abstract_serializes_only_its_slot_again(tmp_path, serializations):
+    root = write_tree(tmp_path / "content", MULTI_ROOM)
+    cache = tmp_path / "exports.cache"
+    exported(load_program(root), cache)
+    (root / "talks/theory-talk.yaml").write_text("title: Convergence of Everything\nspeakers: [ada]\n"
+                                                 "abstract: A *bolder* claim.\n", encoding="utf-8")
+    serializations.clear()
+    edited = load_program(root)
+    rebuilt = exported(edited, cache)
+    assert serializations == ["theory-talk"]
+    assert rebuilt == exported(edited)
+    assert "A bolder claim." in str(vevents(rebuilt["talks/theory-talk.ics"])[0]["DESCRIPTION"])
+    assert len(read_fragments(cache)) == len(edited.slots)  # the fragment of the old abstract is gone
+
+
+def test_another_base_url_reuses_no_fragment(multi_room, tmp_path, serializations):
+    program, _ = multi_room
+    cache = tmp_path / "exports.cache"
+    exported(program, cache, "/preview/")
+    serializations.clear()
+    elsewhere = exported(program, cache, "https://elsewhere.example.org/")
+    assert len(serializations) == len(program.slots)
+    assert elsewhere == exported(program, None, "https://elsewhere.example.org/")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "one byte flipped", "not ours", "empty"])
+def test_a_damaged_cache_file_is_ignored_and_rebuilt(multi_room, tmp_path, serializations, damage):
+    program, cold = multi_room
+    cache = tmp_path / "exports.cache"
+    exported(program, cache)
+    raw = cache.read_bytes()
+    cache.write_bytes({"truncated": raw[: len(raw) // 2],
+                       "one byte flipped": raw[:-100] + bytes([raw[-100] ^ 1]) + raw[-99:],
+                       "not ours": b"\x00" * 64,
+                       "empty": b""}[damage])
+    serializations.clear()
+    assert exported(program, cache) == cold
+    assert len(serializations) == len(program.slots)
+    assert read_fragments(cache).keys() and len(read_fragments(cache)) == len(program.slots)

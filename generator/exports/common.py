@@ -13,8 +13,9 @@ import html
 import math
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -47,14 +48,6 @@ def namespace(program: Program) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"urn:{GENERATOR}:{acronym(program)}")
 
 
-def slot_guid(program: Program, slot: SlotNode) -> str:
-    return str(uuid.uuid5(namespace(program), f"slot:{slot.id}"))
-
-
-def speaker_guid(program: Program, speaker: SpeakerNode) -> str:
-    return str(uuid.uuid5(namespace(program), f"speaker:{speaker.id}"))
-
-
 def room_guid(program: Program, room: ScheduleRoom) -> str:
     return str(uuid.uuid5(namespace(program), f"room:{room.slug}"))
 
@@ -68,8 +61,9 @@ def slot_numbers(program: Program) -> dict[str, int]:
     """
     numbers: dict[str, int] = {}
     used: set[int] = set()
+    space = namespace(program)
     for slot_id in sorted(slot.id for slot in program.slots):
-        number = 100000 + uuid.uuid5(namespace(program), f"slot-number:{slot_id}").int % 900000
+        number = 100000 + uuid.uuid5(space, f"slot-number:{slot_id}").int % 900000
         while number in used:
             number = 100000 + (number - 100000 + 1) % 900000
         used.add(number)
@@ -95,6 +89,78 @@ def absolute_base(program: Program, base_url: str) -> str | None:
     return None
 
 
+@dataclass
+class Feed:
+    """What every slot of one export shares, worked out once rather than per slot.
+
+    ``constants`` is the part of it that the serializers read besides a slot's
+    own record (:func:`slot_record`); both together are a fragment's cache key.
+    """
+
+    program: Program
+    base: str | None
+    acronym: str
+    namespace: uuid.UUID
+    domain: str
+    rooms: list[ScheduleRoom]
+    numbers: dict[str, int]
+    speakers: dict[str, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, program: Program, base_url: str) -> Feed:
+        return cls(program, absolute_base(program, base_url), acronym(program), namespace(program),
+                   calendar_domain(program), schedule_rooms(program), slot_numbers(program))
+
+    @property
+    def constants(self) -> dict[str, Any]:
+        return {"base": self.base, "acronym": self.acronym, "namespace": str(self.namespace), "domain": self.domain,
+                "zone": self.program.zone.key, "event": self.program.event.name,
+                "stamp": self.program.event.start.isoformat()}
+
+    def room_of(self, slot: SlotNode) -> ScheduleRoom:
+        return room_of(slot, self.rooms)
+
+    def speaker(self, speaker: SpeakerNode) -> list[Any]:
+        """A speaker as the feeds show one: id, name, affiliation, biography, page (one list per speaker)."""
+        known = self.speakers.get(speaker.id)
+        if known is None:
+            known = self.speakers[speaker.id] = [speaker.id, speaker.name, speaker.affiliation, speaker.bio,
+                                                 page_url("speaker", speaker.id)]
+        return known
+
+
+def slot_record(feed: Feed, slot: SlotNode) -> dict[str, Any]:
+    """Everything the feeds say about one slot, as plain data: the input of its serialized fragments.
+
+    Texts stay as written (Markdown, not yet defanged or made plain) and ids
+    are not yet turned into guids: that is the serializers' work, done only
+    for slots whose record the fragment cache does not know.
+    """
+    talk = slot.talk
+    return {
+        "id": slot.id,
+        "number": feed.numbers[slot.id],
+        "kind": slot.kind.value,
+        "start": slot.start.isoformat(),
+        "end": slot.end.isoformat() if slot.end is not None else None,
+        "duration": duration(slot),
+        "talk": talk is not None,
+        "title": slot.display_title,
+        "tba": slot.tba,
+        "subtitle": talk.subtitle if talk is not None else None,
+        "abstract": talk.abstract if talk is not None else None,
+        "joint_work": talk.joint_work if talk is not None else [],
+        "notes": slot.notes,
+        "track": slot.track.name if slot.track is not None else None,
+        "room": feed.room_of(slot).name,
+        "location": location(feed.program, slot),
+        "page": slot_page(slot),
+        "speakers": [feed.speaker(speaker) for speaker in slot.speakers],
+        "links": [[link.label, link.url] for link in talk.links] if talk is not None else [],
+        "calendar": talk is not None and talk.slot is slot,  # the slot of a talk's own calendar file
+    }
+
+
 def slot_page(slot: SlotNode) -> str:
     """Site-relative page of a slot: its talk page, else its day in the program."""
     if slot.talk is not None:
@@ -104,14 +170,6 @@ def slot_page(slot: SlotNode) -> str:
 
 def absolute(base: str | None, path: str) -> str | None:
     return urljoin(base, path) if base else None
-
-
-def display_title(slot: SlotNode) -> str:
-    """The title a calendar shows: a TBA talk is announced by its speakers."""
-    if slot.tba:
-        names = ", ".join(speaker.name for speaker in slot.speakers)
-        return f"TBA — {names}" if names else "TBA"
-    return slot.display_title
 
 
 def minutes(delta: dt.timedelta) -> int:

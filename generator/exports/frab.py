@@ -1,9 +1,10 @@
 """The frab/c3voc schedule (``schedule.json``, ``schedule.xml``) that pretalx publishes and apps read.
 
 Giggity, ConfClerk and EventFahrplan read this format; the importer reads it
-back. Both files are made from one dictionary (the JSON form), so they can
-never disagree. Every slot is an event, breaks and meals included, with
-``type`` set to the slot's kind, so an app shows the whole day.
+back. Each event's JSON object and XML element are made from one record (its
+JSON form), so the two files can never disagree. Every slot is an event,
+breaks and meals included, with ``type`` set to the slot's kind, so an app
+shows the whole day.
 
 Round-tripping: an event's ``slug`` is ``<acronym>-<number>-<slot id>`` (the
 XML schema wants that shape, and a bare id like ``he`` is too short for it),
@@ -14,6 +15,11 @@ carries ``guid`` (uuid5 of the speaker id), ``slug`` (the speaker id),
 a TBA talk is titled plain "TBA" (unlike the calendar, where the speaker's
 name must go into the summary) so an importer recognises it;
 ``abstract`` is the talk's Markdown, ``date`` the local start with its offset.
+
+Speed: events are serialized one by one (``json`` with its C encoder, hence
+compact JSON without indentation; ``ElementTree`` for XML) and spliced into
+the document's frame, so a :class:`~.fragments.FragmentCache` can hand back
+the text of every event whose record did not change.
 """
 
 from __future__ import annotations
@@ -21,15 +27,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ..link import DayNode, Program, SlotNode, SpeakerNode
-from ..render import page_url
+from ..link import DayNode
 from ..write import OutputFile
 from . import common
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
+INDENT = " "  # of schedule.xml
+EVENT_LEVEL = 3  # schedule > day > room > event
+_PLACE = "event"  # an XML comment marking where an event goes: no text of the content can forge one
 
 
 def event_slug(acronym: str, number: int, slot_id: str) -> str:
@@ -43,117 +52,77 @@ def slot_id_of(event: dict[str, Any], acronym: str) -> str | None:
     return slug[len(prefix):] if slug.startswith(prefix) and len(slug) > len(prefix) else None
 
 
-def person(program: Program, speaker: SpeakerNode, base: str | None) -> dict[str, Any]:
+def person(constants: dict[str, Any], speaker: list[Any]) -> dict[str, Any]:
     """A pretalx-style person; the c3voc schema accepts it as a PretalxPerson (no integer id)."""
+    ident, name, _, bio, page = speaker
     entry: dict[str, Any] = {
-        "guid": common.speaker_guid(program, speaker),
-        "slug": speaker.id,
-        "name": speaker.name,
-        "public_name": speaker.name,
-        "biography": common.feed_markdown(speaker.bio),
+        "guid": guid(constants, f"speaker:{ident}"),
+        "slug": ident,
+        "name": name,
+        "public_name": name,
+        "biography": bio,
     }
-    url = common.absolute(base, page_url("speaker", speaker.id))
+    url = common.absolute(constants["base"], page)
     if url:
         entry["url"] = url
     return entry
 
 
-def abstract(slot: SlotNode) -> str | None:
-    """The talk's abstract; for a break or the dinner, its notes."""
-    return common.feed_markdown(slot.talk.abstract if slot.talk is not None else slot.notes)
+def guid(constants: dict[str, Any], name: str) -> str:
+    return str(uuid.uuid5(uuid.UUID(constants["namespace"]), name))
 
 
-def event_description(slot: SlotNode) -> str | None:
-    """Joint work and the slot's notes, for talk slots (whose abstract is the talk's)."""
-    if slot.talk is None:
-        return None
-    parts = [common.joint_work_sentence(slot.talk.joint_work), slot.notes or ""]
-    return common.feed_markdown("\n\n".join(part for part in parts if part) or None)
+def event(constants: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """One slot as a frab event, in local time with its UTC offset (texts not yet defanged).
 
-
-def event(program: Program, slot: SlotNode, room: common.ScheduleRoom, number: int, base: str | None) -> dict[str, Any]:
-    """One slot as a frab event, in local time with its UTC offset."""
-    talk = slot.talk
+    A talk slot's abstract is the talk's, its description the joint work and
+    the slot's notes; a break's or the dinner's abstract is its notes.
+    """
+    is_talk = record["talk"]
+    description = None
+    if is_talk:
+        parts = [common.joint_work_sentence(record["joint_work"]), record["notes"] or ""]
+        description = "\n\n".join(part for part in parts if part) or None
     entry: dict[str, Any] = {
-        "guid": common.slot_guid(program, slot),
-        "id": number,
-        "date": slot.start.isoformat(),
-        "start": slot.start.strftime("%H:%M"),
+        "guid": guid(constants, f"slot:{record['id']}"),
+        "id": record["number"],
+        "date": record["start"],
+        "start": dt.datetime.fromisoformat(record["start"]).strftime("%H:%M"),
     }
-    if slot.end is not None:
-        entry["end"] = slot.end.isoformat()
+    if record["end"] is not None:
+        entry["end"] = record["end"]
     entry |= {
-        "duration": common.duration(slot),
-        "room": room.name,
-        "slug": event_slug(common.acronym(program), number, slot.id),
-        "url": common.absolute(base, common.slot_page(slot)) or common.slot_page(slot),
-        "title": slot.display_title,  # "TBA" for a TBA talk: apps show its persons beside it
-        "subtitle": talk.subtitle if talk is not None else None,
-        "track": slot.track.name if slot.track is not None else None,
-        "type": slot.kind.value,
+        "duration": record["duration"],
+        "room": record["room"],
+        "slug": event_slug(constants["acronym"], record["number"], record["id"]),
+        "url": common.absolute(constants["base"], record["page"]) or record["page"],
+        "title": record["title"],  # "TBA" for a TBA talk: apps show its persons beside it
+        "subtitle": record["subtitle"],
+        "track": record["track"],
+        "type": record["kind"],
         "language": common.LANGUAGE,
-        "abstract": abstract(slot),
-        "description": event_description(slot),
-        "persons": [person(program, speaker, base) for speaker in slot.speakers],
-        "links": [{"title": link.label, "url": link.url} for link in (talk.links if talk is not None else [])],
+        "abstract": record["abstract"] if is_talk else record["notes"],
+        "description": description,
+        "persons": [person(constants, speaker) for speaker in record["speakers"]],
+        "links": [{"title": title, "url": url} for title, url in record["links"]],
     }
     return entry
 
 
-def day(program: Program, index: int, node: DayNode, rooms: list[common.ScheduleRoom], numbers: dict[str, int],
-        base: str | None) -> dict[str, Any]:
-    """A day: from its first start to its last end, the rooms with events that day, in conference order."""
-    by_room: dict[str, list[dict[str, Any]]] = {room.name: [] for room in rooms}
-    for slot in node.slots:
-        room = common.room_of(slot, rooms)
-        by_room[room.name].append(event(program, slot, room, numbers[slot.id], base))
-    starts = [slot.start for slot in node.slots]
-    ends = [slot.end or slot.start for slot in node.slots]
-    empty = dt.datetime.combine(node.date, dt.time(0), tzinfo=program.zone)  # a day with no slots yet
-    first = min(starts, default=empty).isoformat()
-    last = max(ends, default=empty).isoformat()
-    return {
-        "index": index,
-        "date": node.id,
-        "day_start": first,
-        "day_end": last,
-        "rooms": {name: events for name, events in by_room.items() if events},
-    }
-
-
-def schedule_dict(program: Program, base_url: str) -> dict[str, Any]:
-    """The whole schedule in the c3voc JSON form; ``version`` is a hash of everything else."""
-    base = common.absolute_base(program, base_url)
-    rooms = common.schedule_rooms(program)
-    numbers = common.slot_numbers(program)
-    event_info = program.event
-    conference: dict[str, Any] = {
-        "acronym": common.acronym(program),
-        "title": event_info.name,
-        **({"description": common.feed_markdown(event_info.description)} if event_info.description else {}),
-        "start": event_info.start.isoformat(),
-        "end": event_info.end.isoformat(),
-        "daysCount": len(program.days),
-        "timeslot_duration": common.timeslot(program),
-        "time_zone_name": program.zone.key,
-    }
-    if base:
-        conference["url"] = base
-    conference["tracks"] = [{"name": track.name, "slug": track.id, "color": track.color.lower()}
-                            for track in program.tracks.values()]
-    conference["rooms"] = [{"name": room.name, "slug": room.slug, "guid": common.room_guid(program, room)}
-                           for room in rooms]
-    conference["days"] = [day(program, index, node, rooms, numbers, base)
-                          for index, node in enumerate(program.days, start=1)]
-    schedule: dict[str, Any] = {"version": "", "conference": conference}
-    if base:
-        schedule["base_url"] = base
-    schedule["version"] = hashlib.sha256(_dumps(schedule).encode("utf-8")).hexdigest()[:12]
-    return {"$schema": SCHEMA_URL, "generator": {"name": common.GENERATOR}, "schedule": schedule}
+def _defanged(value: Any) -> Any:
+    """Every string of the feed without raw HTML: apps may render any field, titles included."""
+    if isinstance(value, str):
+        return common.feed_markdown(value)
+    if isinstance(value, dict):
+        return {_defanged(key): _defanged(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_defanged(item) for item in value]
+    return value
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=1)
+    """Compact JSON: without ``indent``, ``json`` runs its C encoder (ten times the pure-Python one)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _text(parent: ET.Element, tag: str, value: Any, **attributes: str) -> ET.Element:
@@ -166,42 +135,9 @@ def _is_http(url: str | None) -> bool:
     return bool(url) and url.startswith(("http://", "https://"))
 
 
-def schedule_xml(data: dict[str, Any]) -> bytes:
-    """The same schedule as frab XML (elements in the order frab and pretalx write them)."""
-    schedule = data["schedule"]
-    conference = schedule["conference"]
-    root = ET.Element("schedule")
-    ET.SubElement(root, "generator", {"name": data["generator"]["name"]})
-    _text(root, "version", schedule["version"])
-    conf = ET.SubElement(root, "conference")
-    for key in ("title", "acronym", "start", "end"):
-        _text(conf, key, conference[key])
-    _text(conf, "days", conference["daysCount"])
-    _text(conf, "timeslot_duration", conference["timeslot_duration"])
-    if "base_url" in schedule:
-        _text(conf, "base_url", schedule["base_url"])
-    if "url" in conference:
-        _text(conf, "url", conference["url"])
-    _text(conf, "time_zone_name", conference["time_zone_name"])
-    for track in conference["tracks"]:
-        attributes = {"name": track["name"], "color": track["color"]}
-        if track["slug"][:1].isalpha():  # the XML schema wants track slugs to start with a letter
-            attributes["slug"] = track["slug"]
-        _text(conf, "track", track["name"], **attributes)
-    guids = {room["name"]: room["guid"] for room in conference["rooms"]}
-    for day_data in conference["days"]:
-        day_element = ET.SubElement(root, "day", {"index": str(day_data["index"]), "date": day_data["date"],
-                                                  "start": day_data["day_start"], "end": day_data["day_end"]})
-        for room_name, events in day_data["rooms"].items():
-            room_element = ET.SubElement(day_element, "room", {"name": room_name, "guid": guids[room_name]})
-            for item in events:
-                _event_xml(room_element, item)
-    ET.indent(root, space=" ")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
-
-
-def _event_xml(parent: ET.Element, item: dict[str, Any]) -> None:
-    element = ET.SubElement(parent, "event", {"guid": item["guid"], "id": str(item["id"])})
+def event_element(item: dict[str, Any]) -> ET.Element:
+    """An event as frab XML (elements in the order frab and pretalx write them)."""
+    element = ET.Element("event", {"guid": item["guid"], "id": str(item["id"])})
     for key in ("date", "start", "duration", "room", "slug"):
         _text(element, key, item[key])
     if _is_http(item["url"]):
@@ -217,21 +153,130 @@ def _event_xml(parent: ET.Element, item: dict[str, Any]) -> None:
     links = ET.SubElement(element, "links")
     for link in item["links"]:
         _text(links, "link", link["title"], href=link["url"])
+    return element
 
 
-def _defanged(value: Any) -> Any:
-    """Every string of the feed without raw HTML: apps may render any field, titles included."""
-    if isinstance(value, str):
-        return common.feed_markdown(value)
-    if isinstance(value, dict):
-        return {_defanged(key): _defanged(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_defanged(item) for item in value]
-    return value
+def event_fragment(constants: dict[str, Any], record: dict[str, Any]) -> tuple[bytes, bytes]:
+    """A slot's frab JSON object and XML element (indented for its depth in schedule.xml), UTF-8."""
+    item = _defanged(event(constants, record))
+    element = event_element(item)
+    ET.indent(element, space=INDENT, level=EVENT_LEVEL)
+    return _dumps(item).encode("utf-8"), ET.tostring(element, encoding="utf-8")
 
 
-def schedule_files(program: Program, base_url: str) -> list[OutputFile]:
-    """``schedule.json`` and ``schedule.xml``, byte-for-byte the same for the same content."""
-    data = _defanged(schedule_dict(program, base_url))
-    return [OutputFile("schedule.json", (_dumps(data) + "\n").encode("utf-8")),
-            OutputFile("schedule.xml", schedule_xml(data))]
+def _object(members: list[tuple[str, bytes]]) -> bytes:
+    """A JSON object from its keys and its values' JSON text (the events' text is made elsewhere)."""
+    return b"{" + b",".join(_dumps(key).encode("utf-8") + b":" + value for key, value in members) + b"}"
+
+
+def _encoded(data: dict[str, Any]) -> list[tuple[str, bytes]]:
+    return [(key, _dumps(value).encode("utf-8")) for key, value in data.items()]
+
+
+def _day(program_zone: dt.tzinfo, index: int, node: DayNode) -> dict[str, Any]:
+    """A day's own fields: from its first start to its last end (midnight for a day without slots yet)."""
+    empty = dt.datetime.combine(node.date, dt.time(0), tzinfo=program_zone)
+    return {
+        "index": index,
+        "date": node.id,
+        "day_start": min((slot.start for slot in node.slots), default=empty).isoformat(),
+        "day_end": max((slot.end or slot.start for slot in node.slots), default=empty).isoformat(),
+    }
+
+
+def conference(feed: common.Feed) -> dict[str, Any]:
+    """The conference's own fields, tracks and rooms (its days are spliced in by the caller)."""
+    event_info = feed.program.event
+    data: dict[str, Any] = {
+        "acronym": feed.acronym,
+        "title": event_info.name,
+        **({"description": event_info.description} if event_info.description else {}),
+        "start": event_info.start.isoformat(),
+        "end": event_info.end.isoformat(),
+        "daysCount": len(feed.program.days),
+        "timeslot_duration": common.timeslot(feed.program),
+        "time_zone_name": feed.program.zone.key,
+    }
+    if feed.base:
+        data["url"] = feed.base
+    data["tracks"] = [{"name": track.name, "slug": track.id, "color": track.color.lower()}
+                      for track in feed.program.tracks.values()]
+    data["rooms"] = [{"name": room.name, "slug": room.slug, "guid": common.room_guid(feed.program, room)}
+                     for room in feed.rooms]
+    return _defanged(data)
+
+
+Days = list[tuple[dict[str, Any], dict[str, list[tuple[bytes, bytes]]]]]
+
+
+def schedule_days(feed: common.Feed, events: dict[str, tuple[bytes, bytes]]) -> Days:
+    """Each day's fields, and its events' (JSON, XML) by room name, rooms in conference order."""
+    days = []
+    for index, node in enumerate(feed.program.days, start=1):
+        by_room: dict[str, list[tuple[bytes, bytes]]] = {room.name: [] for room in feed.rooms}
+        for slot in node.slots:
+            by_room[feed.room_of(slot).name].append(events[slot.id])
+        days.append((_day(feed.program.zone, index, node), {name: found for name, found in by_room.items() if found}))
+    return days
+
+
+def schedule_json(feed: common.Feed, head: dict[str, Any], days: Days) -> tuple[bytes, str]:
+    """``schedule.json``, and its ``version``: a hash of the document with an empty version."""
+    day_texts = [_object([*_encoded(fields), ("rooms", _object(
+        [(common.feed_markdown(name), b"[" + b",".join(json_text for json_text, _ in events) + b"]")
+         for name, events in rooms.items()]))]) for fields, rooms in days]
+    conference_text = _object([*_encoded(head), ("days", b"[" + b",".join(day_texts) + b"]")])
+    tail = [("base_url", _dumps(feed.base).encode("utf-8"))] if feed.base else []
+
+    def document(version: str) -> bytes:
+        schedule = _object([("version", _dumps(version).encode("utf-8")), ("conference", conference_text), *tail])
+        return _object([("$schema", _dumps(SCHEMA_URL).encode("utf-8")),
+                        ("generator", _dumps({"name": common.GENERATOR}).encode("utf-8")), ("schedule", schedule)])
+
+    version = hashlib.sha256(document("")).hexdigest()[:12]
+    return document(version) + b"\n", version
+
+
+def schedule_xml(feed: common.Feed, head: dict[str, Any], days: Days, version: str) -> bytes:
+    """The same schedule as frab XML: ElementTree writes the frame, the events' text goes in its place."""
+    root = ET.Element("schedule")
+    ET.SubElement(root, "generator", {"name": common.GENERATOR})
+    _text(root, "version", version)
+    conf = ET.SubElement(root, "conference")
+    for key in ("title", "acronym", "start", "end"):
+        _text(conf, key, head[key])
+    _text(conf, "days", head["daysCount"])
+    _text(conf, "timeslot_duration", head["timeslot_duration"])
+    if feed.base:
+        _text(conf, "base_url", common.feed_markdown(feed.base))
+    if "url" in head:
+        _text(conf, "url", head["url"])
+    _text(conf, "time_zone_name", head["time_zone_name"])
+    for track in head["tracks"]:
+        attributes = {"name": track["name"], "color": track["color"]}
+        if track["slug"][:1].isalpha():  # the XML schema wants track slugs to start with a letter
+            attributes["slug"] = track["slug"]
+        _text(conf, "track", track["name"], **attributes)
+    guids = {room["name"]: room["guid"] for room in head["rooms"]}
+    texts = []
+    for fields, rooms in days:
+        day_element = ET.SubElement(root, "day", {"index": str(fields["index"]), "date": fields["date"],
+                                                  "start": fields["day_start"], "end": fields["day_end"]})
+        for room_name, events in rooms.items():
+            name = common.feed_markdown(room_name)
+            room_element = ET.SubElement(day_element, "room", {"name": name, "guid": guids[name]})
+            for _, xml_text in events:
+                room_element.append(ET.Comment(_PLACE))
+                texts.append(xml_text)
+    ET.indent(root, space=INDENT)
+    frame = ET.tostring(root, encoding="utf-8").split(f"<!--{_PLACE}-->".encode("ascii"))
+    body = b"".join(part for pair in zip(frame, [*texts, b""]) for part in pair)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+
+
+def schedule_files(feed: common.Feed, events: dict[str, tuple[bytes, bytes]]) -> list[OutputFile]:
+    """``schedule.json`` and ``schedule.xml`` from each slot's :func:`event_fragment` by slot id."""
+    head = conference(feed)
+    days = schedule_days(feed, events)
+    json_bytes, version = schedule_json(feed, head, days)
+    return [OutputFile("schedule.json", json_bytes), OutputFile("schedule.xml", schedule_xml(feed, head, days, version))]
