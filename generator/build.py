@@ -17,7 +17,7 @@ from typing import Callable
 
 from . import __version__
 from .incremental import PreviousBuild, digest, link_files, link_or_copy, save_manifest, scan
-from .write import OutputFile, copy_tree, staging_folder
+from .write import OutputFile, copy_tree, empty_trash, staging_folder
 
 PROJECT = Path(__file__).resolve().parent.parent
 STATIC = PROJECT / "static"
@@ -31,12 +31,18 @@ MARKDOWN_PRERENDER_PAGES = 200
 def _tree_digest(name: str, root: Path) -> str:
     """A hash of every file under ``root`` (names and bytes), skipping dotfiles and __pycache__."""
     state = hashlib.blake2b(digest_size=16)
-    if root.is_dir():
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."):
-                state.update(f"{name}/{path.relative_to(root).as_posix()}\0".encode())
-                state.update(digest(path.read_bytes()).encode())
+    for relative, value in _file_digests(root).items():
+        state.update(f"{name}/{relative}\0{value}".encode())
     return state.hexdigest()
+
+
+def _file_digests(root: Path) -> dict[str, str]:
+    from .pipeline import content_digests
+
+    if not root.is_dir():
+        return {}
+    return {relative: value for relative, value in content_digests(root).items()
+            if "__pycache__/" not in relative}
 
 
 def environment_digest(options: BuildOptions, templates: Path) -> str:
@@ -47,10 +53,10 @@ def environment_digest(options: BuildOptions, templates: Path) -> str:
                               _tree_digest("generator", GENERATOR)]).encode())
 
 
-def input_digest(options: BuildOptions, templates: Path) -> str:
+def input_digest(environment: str, content: dict[str, str]) -> str:
     """A hash of everything a build reads. When it matches the last build's and that site is intact,
     there is nothing to do."""
-    return digest(f"{environment_digest(options, templates)}\0{_tree_digest('content', options.content)}".encode())
+    return digest("\0".join([environment, *(f"{path}={value}" for path, value in sorted(content.items()))]).encode())
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,14 @@ def _normalise_base_url(base_url: str) -> str:
 
 
 def build_site(options: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildReport:
+    cleaner = empty_trash(options.cache_dir / "trash")  # the site the last build replaced, deleted meanwhile
+    try:
+        return _build(options, progress)
+    finally:
+        cleaner.join()
+
+
+def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> BuildReport:
     say = progress or (lambda message: None)
     report = BuildReport()
     clock = time.perf_counter()
@@ -112,7 +126,8 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     manifest_path = options.cache_dir / "site-manifest.json"
     previous = PreviousBuild.load(manifest_path, options.out, fingerprint)
     environment = environment_digest(options, templates)
-    inputs = digest(f"{environment}\0{_tree_digest('content', options.content)}".encode())
+    content_files = _file_digests(options.content)
+    inputs = input_digest(environment, content_files)
     if previous.inputs == inputs and previous.intact():
         phase("up to date")
         report.up_to_date = True
@@ -125,7 +140,7 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     from .pipeline import load_program
     from .render import Renderer, SiteContext, make_environment
 
-    program = load_program(options.content, options.cache_dir / "content")
+    program = load_program(options.content, options.cache_dir / "content", content_files)
     phase("load+validate+link")
 
     figures = []
@@ -164,7 +179,7 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     from .parallel import Placed, Sink
 
     entries: dict[str, tuple[str, str]] = {}
-    with staging_folder(options.out) as staging:
+    with staging_folder(options.out, trash=options.cache_dir / "trash") as staging:
         sink = Sink(staging, previous)
         pages, exports = render_pages(renderer, stale, page_minifier,
                                       _job_count(options, program) if many else 1, sink,

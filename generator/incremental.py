@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .write import write_atomically
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 
 Signature = tuple[int, int]  # size in bytes, modification time in nanoseconds
 
@@ -78,15 +78,16 @@ class PreviousBuild:
     @classmethod
     def load(cls, manifest: Path, site: Path, fingerprint: str) -> PreviousBuild:
         try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-            if (data.get("version") != MANIFEST_VERSION or data.get("fingerprint") != fingerprint
-                    or data.get("site") != str(site.resolve()) or not site.is_dir()):
+            header_line, _, body = manifest.read_bytes().partition(b"\n")
+            header = json.loads(header_line)
+            if (header.get("version") != MANIFEST_VERSION or header.get("fingerprint") != fingerprint
+                    or header.get("site") != str(site.resolve()) or not site.is_dir()
+                    or header.get("check") != digest(body)):
                 return cls(site)
-            if data.get("check") != _checksum(data["entries"], data["files"]):
-                return cls(site)
+            data = json.loads(body)
             entries = {str(path): (str(pair[0]), str(pair[1])) for path, pair in data["entries"].items()}
             files = {str(path): (int(pair[0]), int(pair[1])) for path, pair in data["files"].items()}
-            inputs = data.get("inputs")
+            inputs = header.get("inputs")
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return cls(site)
         return cls(site, entries, inputs if isinstance(inputs, str) else None, files)
@@ -107,19 +108,15 @@ class PreviousBuild:
                 and self.on_disk().get(path) == recorded)
 
 
-def _checksum(entries: object, files: object) -> str:
-    return digest(json.dumps([entries, files], sort_keys=True, separators=(",", ":")).encode("utf-8"))
-
-
 def save_manifest(manifest: Path, site: Path, fingerprint: str, entries: dict[str, tuple[str, str]],
                   inputs: str | None, files: dict[str, Signature]) -> None:
-    """Write the manifest atomically, with a checksum so a damaged one is noticed and ignored."""
-    entries_data = {path: list(pair) for path, pair in sorted(entries.items())}
-    files_data = {path: list(pair) for path, pair in sorted(files.items())}
-    payload = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "site": str(site.resolve()),
-               "inputs": inputs, "check": _checksum(entries_data, files_data),
-               "files": files_data, "entries": entries_data}
-    write_atomically(manifest, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+    """Write the manifest atomically: a header line with a checksum of the body, so damage is noticed."""
+    body = json.dumps({"entries": {path: list(pair) for path, pair in sorted(entries.items())},
+                       "files": {path: list(pair) for path, pair in sorted(files.items())}},
+                      separators=(",", ":")).encode("utf-8")
+    header = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "site": str(site.resolve()),
+              "inputs": inputs, "check": digest(body)}
+    write_atomically(manifest, json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + body)
 
 
 def link_or_copy(source: Path, target: Path) -> None:

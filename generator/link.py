@@ -9,6 +9,7 @@ the render and export stages read without ever going back to the YAML.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -470,8 +471,9 @@ def link_content(content: ValidatedContent, root: Path, diagnostics: Diagnostics
     if content.event is None:
         raise ContentError(diagnostics)
     valid = {item.id for item in (*content.talks, *content.speakers)}
-    present = {path.stem for folder in ("talks", "speakers") for path in (root / folder).rglob("*")
-               if path.suffix.lower() in (".yaml", ".yml")}  # also misnamed or misplaced files, reported already
+    present = {os.path.splitext(name)[0] for folder in ("talks", "speakers")  # also misnamed or misplaced files,
+               for _, _, names in os.walk(root / folder) for name in names  # reported already
+               if os.path.splitext(name)[1].lower() in (".yaml", ".yml")}
     program = _Linker(content, diagnostics, root, invalid_ids=present - valid).link()
     if diagnostics:
         raise ContentError(diagnostics)

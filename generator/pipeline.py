@@ -17,82 +17,75 @@ from .load import SourceDocument, load_content, parse_yaml
 from .validate import validate_content
 
 
-def load_program(content_root: Path, cache_dir: Path | None = None) -> Program:
+def content_digests(content_root: Path) -> dict[str, str]:
+    """A digest of the bytes of every file under the content folder (relative posix path -> digest)."""
+    found: dict[str, str] = {}
+    root = str(content_root)
+    for directory, folders, names in os.walk(root):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        prefix = os.path.relpath(directory, root).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
+        for name in sorted(names):
+            if not name.startswith("."):
+                try:
+                    with open(os.path.join(directory, name), "rb") as stream:
+                        found[prefix + name] = file_digest(stream.read())
+                except OSError:
+                    found[prefix + name] = "unreadable"
+    return found
+
+
+def load_program(content_root: Path, cache_dir: Path | None = None,
+                 digests: dict[str, str] | None = None) -> Program:
     """Read, validate and link a content folder; raises ContentError listing every problem.
 
     With ``cache_dir``, a file whose exact bytes were parsed by an earlier build
-    is not parsed again. Cached files carry no source positions, so when the
-    content has any problem it is loaded again without the cache, and every
-    message names the right line. ``program.digests`` records what was read.
+    is not parsed again (its positions, when a message needs them, are found by
+    reading it again). ``digests`` are the files' digests when the caller has
+    them already (see :func:`content_digests`); ``program.digests`` records what
+    was read, for the pages' dependency keys.
     """
-    if cache_dir is not None:
-        cache = ContentCache(cache_dir)
-        reader = _Reader(content_root, cache)
-        try:
-            program = _load(content_root, reader)
-        except ContentError:
-            pass  # report from a careful load below, positions and all
-        else:
-            cache.save()
-            program.digests = reader.digests()
-            return program
-    reader = _Reader(content_root, None)
-    program = _load(content_root, reader)
-    program.digests = reader.digests()
-    return program
-
-
-def _load(content_root: Path, reader: _Reader) -> Program:
+    digests = content_digests(content_root) if digests is None else digests
+    cache = ContentCache(cache_dir) if cache_dir is not None else None
+    reader = _Reader(content_root, cache, digests)
     diagnostics = Diagnostics(root=content_root)
     files = load_content(content_root, diagnostics, parse=reader)
     validated = validate_content(files, diagnostics)
-    return link_content(validated, content_root, diagnostics)
+    program = link_content(validated, content_root, diagnostics)
+    if cache is not None:
+        cache.save()
+    program.digests = ContentDigests(dict(digests), reader.summaries)
+    return program
 
 
 class _Reader:
-    """Parses content files (or takes them from the cache) and notes a digest of each one's bytes."""
+    """Parses content files, or takes their data from the cache when their digest is known there."""
 
-    def __init__(self, root: Path, cache: ContentCache | None):
-        self.root = root
+    def __init__(self, root: Path, cache: ContentCache | None, digests: dict[str, str]):
+        self.root = str(root)
         self.cache = cache
-        self.files: dict[str, str] = {}
+        self.digests = digests
         self.summaries: dict[str, str] = {}
 
     def __call__(self, path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
+        text = str(path)
+        relative = (text[len(self.root) + 1:] if text.startswith(self.root + os.sep)
+                    else os.path.relpath(text, self.root)).replace(os.sep, "/")
+        known = self.digests.get(relative)
+        hit = self.cache.lookup(relative, known) if self.cache is not None and known else None
+        if hit is not None:
+            data, self.summaries[relative] = hit
+            return SourceDocument.from_data(path, data, known)
         try:
             raw = path.read_bytes()
         except OSError:
             return parse_yaml(path, diagnostics)  # reports why it cannot be read
-        text, root = str(path), str(self.root)
-        relative = (text[len(root) + 1:] if text.startswith(root + os.sep) else path.relative_to(self.root).as_posix())
-        relative = relative.replace(os.sep, "/")
-        digest = self.files[relative] = file_digest(raw)
-        hit = self.cache.lookup(relative, digest) if self.cache is not None else None
-        if hit is not None:
-            data, self.summaries[relative] = hit
-            return SourceDocument(path, data, {}, {})
-        document = parse_yaml(path, diagnostics)
+        digest = self.digests[relative] = file_digest(raw)
+        document = parse_yaml(path, diagnostics, raw=raw)
         if document is not None:
             self.summaries[relative] = (self.cache.store(relative, digest, document.data) if self.cache is not None
                                         else summary_digest(relative, document.data))
         return document
 
-    def digests(self) -> ContentDigests:
-        """Digests of every content file, the parsed ones and the others (photos, notes) alike."""
-        files = dict(self.files)
-        root = str(self.root)
-        for directory, folders, names in os.walk(root):
-            folders[:] = sorted(name for name in folders if not name.startswith("."))
-            prefix = os.path.relpath(directory, root).replace(os.sep, "/") + "/"
-            prefix = "" if prefix == "./" else prefix
-            for name in names:
-                relative = prefix + name
-                if relative not in files and not name.startswith("."):
-                    try:
-                        files[relative] = file_digest(Path(directory, name).read_bytes())
-                    except OSError:
-                        files[relative] = "unreadable"
-        return ContentDigests(files, dict(self.summaries))
 
-
-__all__ = ["ContentError", "load_program"]
+__all__ = ["ContentError", "content_digests", "load_program"]

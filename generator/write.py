@@ -11,6 +11,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -31,8 +32,13 @@ class OutputFile:
 
 
 @contextlib.contextmanager
-def staging_folder(out: Path) -> Iterator[Path]:
-    """A fresh folder beside ``out``; swapped into place on success, deleted on failure."""
+def staging_folder(out: Path, trash: Path | None = None) -> Iterator[Path]:
+    """A fresh folder beside ``out``; swapped into place on success, deleted on failure.
+
+    The replaced site is moved into ``trash`` (when given and on the same file
+    system) instead of being deleted at once: deleting a 10,000-talk site's
+    files takes seconds, which :func:`empty_trash` spends during the next build.
+    """
     out = out.resolve()
     _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -40,10 +46,22 @@ def staging_folder(out: Path) -> Iterator[Path]:
     try:
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it 0700: a web server could not read the site
         yield staging
-        _swap_in(staging, out)
+        _swap_in(staging, out, trash)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def empty_trash(trash: Path) -> threading.Thread:
+    """Delete replaced sites in a background thread (file deletion waits on the disk, not on Python)."""
+    def run() -> None:
+        if trash.is_dir():
+            for entry in sorted(trash.iterdir()):
+                shutil.rmtree(entry, ignore_errors=True)
+
+    thread = threading.Thread(target=run, name="empty-trash", daemon=True)
+    thread.start()
+    return thread
 
 
 def _umask() -> int:
@@ -65,7 +83,7 @@ def _check_replaceable(out: Path) -> None:
         raise FileExistsError(f"refusing to replace {out}: it holds the current folder")
 
 
-def _swap_in(staging: Path, out: Path) -> None:
+def _swap_in(staging: Path, out: Path, trash: Path | None = None) -> None:
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"{out} exists and is not a folder")
     retired = None
@@ -79,8 +97,16 @@ def _swap_in(staging: Path, out: Path) -> None:
         if retired is not None:
             os.replace(retired, out)
         raise
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
+    if retired is None:
+        return
+    if trash is not None:
+        try:
+            trash.mkdir(parents=True, exist_ok=True)
+            os.replace(retired, trash / retired.name)
+            return
+        except OSError:  # another file system: delete it now
+            pass
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def write_files(folder: Path, files: list[OutputFile]) -> int:

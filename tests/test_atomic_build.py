@@ -112,6 +112,19 @@ def test_a_successful_build_replaces_the_site_and_cleans_up(built, tmp_path: Pat
     assert leftovers(tmp_path) == []
 
 
+def test_a_replaced_site_is_deleted_by_the_next_build_not_left_to_pile_up(built, tmp_path: Path) -> None:
+    content, site, _ = built
+    trash = tmp_path / ".cache" / "trash"
+    talk = content / "talks/first-talk.yaml"
+    for title in ("Edge of Chaos", "Edge of Order", "Edge of Reason"):
+        text = talk.read_text(encoding="utf-8")
+        talk.write_text(text.replace(text.split("title: ", 1)[1].split("\n", 1)[0], title, 1), encoding="utf-8")
+        build_site(options(content, site))
+        assert title in (site / "talks/first-talk.html").read_text(encoding="utf-8")
+        assert len(list(trash.iterdir())) == 1, "only the site this build replaced waits in the trash"
+    assert leftovers(tmp_path) == []
+
+
 def test_two_builds_of_the_same_content_are_byte_identical(built, tmp_path: Path) -> None:
     content, site, before = built
     again = tmp_path / "again"

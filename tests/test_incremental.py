@@ -131,9 +131,10 @@ def test_a_corrupted_cache_is_ignored_and_rebuilt(tree, tmp_path: Path, damage: 
         data = json.loads(markdown.read_text(encoding="utf-8"))
         data["html"] = {key: "<p>WRONG</p>" for key in data["html"]}
         markdown.write_text(json.dumps(data), encoding="utf-8")
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        header, _, body = manifest.read_text(encoding="utf-8").partition("\n")
+        data = json.loads(header)
         data["inputs"] = "0" * 32
-        manifest.write_text(json.dumps(data), encoding="utf-8")
+        manifest.write_text(json.dumps(data) + "\n" + body, encoding="utf-8")
         (site / "talks/first-talk.html").write_text("<p>WRONG</p>", encoding="utf-8")
         edit(content / "talks/first-talk.yaml", "large step sizes", "large step sizes, again")
     build()
