@@ -9,11 +9,23 @@ async function precache() {
   const cache = await caches.open(CACHE);
   await cache.addAll(PRECACHE);
   try {
-    const list = await fetch("pagefind/files.json");
-    if (list.ok) await cache.addAll((await list.json()).map((name) => "pagefind/" + name));
+    await cacheIndex(cache, "pagefind/");
+    /* After edits, a delta index beside the base (generator/search.py): keep it and its stale list too. */
+    const delta = await fetch("pagefind/delta.json");
+    if (delta.ok) {
+      const info = await delta.clone().json();
+      await cache.put("pagefind/delta.json", delta);
+      if (info.index) await cacheIndex(cache, info.index);
+    }
   } catch (error) {
     /* built without search: nothing more to keep */
   }
+}
+
+/** Keep one search index's files, as its files.json lists them. */
+async function cacheIndex(cache, folder) {
+  const list = await fetch(folder + "files.json");
+  if (list.ok) await cache.addAll((await list.json()).map((name) => folder + name));
 }
 
 self.addEventListener("install", (event) => {
