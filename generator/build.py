@@ -183,7 +183,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         sink = Sink(staging, previous)
         pages, exports = render_pages(renderer, stale, page_minifier,
                                       _job_count(options, program) if many else 1, sink,
-                                      extra=lambda: export_files(program, context.base_url))
+                                      extra=lambda: export_files(program, context.base_url,
+                                                                 options.cache_dir / "exports.fragments"))
         phase("render")
         link_files(previous.site, staging, list(reused))
         entries.update((path, (keys[path], output)) for path, output in reused.items())
