@@ -46,12 +46,14 @@ OFFLINE_FRAGMENT_LIMIT = 400
 #: The marker Pagefind looks for; pages without it are not indexed (the site always marks some).
 BODY_MARKER = b"data-pagefind-body"
 STATE_VERSION = 1
-#: Pages an edit typically changes (the talk, its speakers' pages, the program and its day).
+#: Pages an edit typically changes: 1 for an abstract; 6 for a title (talk, speaker, home, program,
+#: search, my schedule), of which Pagefind indexes 2.
 PAGES_PER_EDIT = 4
 #: A delta never holds fewer than this many pages before the base is rebuilt (small sites: both are cheap)...
 DELTA_MIN_PAGES = 20
-#: ...nor more: Pagefind costs ~0.1 s + 1.3 ms a page, so a delta run stays under ~0.5 s of an edit's 3 s.
-DELTA_MAX_PAGES = 300
+#: ...nor more: a Pagefind run costs ~0.05 s + ~2 ms a page (measured), so a delta run stays near 0.5 s
+#: of an edit's 3 s budget however big the site.
+DELTA_MAX_PAGES = 250
 
 
 class SearchIndexError(RuntimeError):
@@ -118,24 +120,25 @@ class IndexState:
 
     ``base``: page -> hash of the bytes the base index was built from; ``changed``:
     every page whose hash differs from the base's (or that is new), as the delta was
-    made from; ``removed``: the base's pages the site no longer has; ``*_files``: each
-    index folder's files and sizes, to recognise them on disk.
+    made from; ``removed``: the base's pages the site no longer has; ``base_index``
+    and ``delta_index``: a hash of each index folder's file names and sizes, to
+    recognise it on disk ("" when there is no delta index).
     """
 
     base: dict[str, str]
-    base_files: dict[str, int]
+    base_index: str
     changed: dict[str, str] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
-    delta_files: dict[str, int] = field(default_factory=dict)
+    delta_index: str = ""
 
     def stale(self) -> list[str]:
         """The base's pages whose results are out of date: changed or removed since it was built."""
         return sorted([path for path in self.changed if path in self.base] + self.removed)
 
     def to_json(self) -> bytes:
-        body = {"base": dict(sorted(self.base.items())), "base_files": dict(sorted(self.base_files.items())),
+        body = {"base": dict(sorted(self.base.items())), "base_index": self.base_index,
                 "changed": dict(sorted(self.changed.items())), "removed": sorted(self.removed),
-                "delta_files": dict(sorted(self.delta_files.items()))}
+                "delta_index": self.delta_index}
         payload = {"version": STATE_VERSION, "check": _checksum(body), **body}
         return json.dumps(payload, separators=(",", ":")).encode("utf-8")
 
@@ -146,15 +149,16 @@ class IndexState:
             data = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return None
-        keys = ("base", "base_files", "changed", "removed", "delta_files")
+        keys = ("base", "base_index", "changed", "removed", "delta_index")
         if not isinstance(data, dict) or set(data) != {"version", "check", *keys} or data["version"] != STATE_VERSION:
             return None
         body = {key: data[key] for key in keys}
         if data["check"] != _checksum(body):
             return None
-        if not (_mapping_of(body["base"], str) and _mapping_of(body["changed"], str) and body["base_files"]
-                and _mapping_of(body["base_files"], int) and _mapping_of(body["delta_files"], int)
-                and isinstance(body["removed"], list) and all(isinstance(item, str) for item in body["removed"])):
+        if not (_mapping_of(body["base"], str) and _mapping_of(body["changed"], str)
+                and isinstance(body["base_index"], str) and body["base_index"]
+                and isinstance(body["delta_index"], str) and isinstance(body["removed"], list)
+                and all(isinstance(item, str) for item in body["removed"])):
             return None
         return cls(**body)
 
@@ -164,8 +168,15 @@ def _checksum(body: dict) -> str:
 
 
 def _mapping_of(value: object, kind: type) -> bool:
-    return isinstance(value, dict) and all(isinstance(item, kind) and not isinstance(item, bool)
-                                           for item in value.values())
+    return isinstance(value, dict) and all(isinstance(item, kind) for item in value.values())
+
+
+def _listing(files: dict[str, int]) -> str:
+    """A hash of an index folder's file names and sizes ("" for no folder). Pagefind names its
+    index and fragment files by their content, so the same listing means the same index."""
+    if not files:
+        return ""
+    return digest("\n".join(f"{name}\0{size}" for name, size in sorted(files.items())).encode("utf-8"))
 
 
 def _folder_files(folder: Path) -> dict[str, int]:
@@ -193,43 +204,60 @@ def _base_files(site_dir: Path) -> dict[str, int]:
     return files
 
 
-def _on_disk(previous_site: Path | None, state: IndexState | None) -> tuple[bool, bool]:
-    """Whether the previous site still holds the base and the delta the state describes.
-
-    Pagefind names its index and fragment files by their content, so the same
-    names and sizes mean the same index.
-    """
+def _on_disk(previous_site: Path | None, state: IndexState | None) -> tuple[dict[str, int] | None,
+                                                                           dict[str, int] | None]:
+    """The previous site's base and delta index files, each only if it is the one the state describes."""
     if previous_site is None or state is None:
-        return False, False
-    return _base_files(previous_site) == state.base_files, _folder_files(previous_site / DELTA) == state.delta_files
+        return None, None
+    base, delta = _base_files(previous_site), _folder_files(previous_site / DELTA)
+    return (base if _listing(base) == state.base_index else None,
+            delta if _listing(delta) == state.delta_index else None)
 
 
 def _link_index(previous_site: Path, site_dir: Path, folder: str, files: dict[str, int]) -> None:
-    """Hard-link an index folder of the previous site into the new one, unchanged."""
-    (site_dir / folder).mkdir(parents=True, exist_ok=True)
-    link_files(previous_site / folder, site_dir / folder, sorted(files))
+    """Hard-link an index folder of the previous site into the new one, unchanged.
+
+    Plain strings, not pathlib: a base holds a file per page (18,000 at N = 10,000),
+    and Path objects cost more than the links themselves.
+    """
+    if not files:
+        return
+    source, target = str(previous_site / folder), str(site_dir / folder)
+    os.makedirs(target, exist_ok=True)
+    made = {""}
+    for name in sorted(files):
+        parent = name.rpartition("/")[0]
+        if parent not in made:
+            os.makedirs(f"{target}/{parent}", exist_ok=True)
+            made.add(parent)
+        try:
+            os.link(f"{source}/{name}", f"{target}/{name}")
+        except OSError:  # another file system, or no hard links there
+            shutil.copyfile(f"{source}/{name}", f"{target}/{name}")
 
 
 def _delta_info(state: IndexState) -> bytes:
     """``pagefind/delta.json``: the delta's folder (if it has one) and the base's stale pages."""
-    info = {"index": f"{DELTA}/" if state.delta_files else None, "stale": state.stale()}
+    info = {"index": f"{DELTA}/" if state.delta_index else None, "stale": state.stale()}
     return (json.dumps(info, indent=0) + "\n").encode("utf-8")
 
 
-def _build_delta(site_dir: Path, changed: dict[str, str]) -> dict[str, int]:
+def _build_delta(site_dir: Path, changed: dict[str, str], scratch_dir: Path) -> str:
     """Index only the changed pages that Pagefind would index, into ``site_dir/pagefind-delta``.
 
-    They are hard-linked under their own paths into a scratch folder, so the
-    delta's URLs are the site's. Returns the delta's files and sizes ({}: no page to index).
+    They are hard-linked under their own paths into a scratch folder (in the build
+    cache, beside the state file), so the delta's URLs are the site's. Returns the
+    delta's :func:`_listing` ("": no page to index).
     """
     marked = sorted(path for path in changed if BODY_MARKER in (site_dir / path).read_bytes())
     if not marked:
-        return {}
-    with tempfile.TemporaryDirectory(prefix=".search-delta-", dir=site_dir.parent) as scratch:
+        return ""
+    scratch_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="search-delta-", dir=scratch_dir) as scratch:
         link_files(site_dir, Path(scratch), marked)
         _run_pagefind(Path(scratch), site_dir / DELTA)
     _write_file_list(site_dir, DELTA)
-    return _folder_files(site_dir / DELTA)
+    return _listing(_folder_files(site_dir / DELTA))
 
 
 def update_search_index(site_dir: Path, pages: dict[str, str], previous_site: Path | None,
@@ -247,28 +275,27 @@ def update_search_index(site_dir: Path, pages: dict[str, str], previous_site: Pa
     for folder in (OUTPUT, DELTA):  # never index on top of stale files
         shutil.rmtree(site_dir / folder, ignore_errors=True)
     state = IndexState.load(state_file)
-    base_ok, delta_ok = _on_disk(previous_site, state)
-    if state is not None and base_ok:
+    base_files, delta_files = _on_disk(previous_site, state)
+    if state is not None and base_files is not None:
         changed = {path: value for path, value in pages.items() if state.base.get(path) != value}
         removed = sorted(path for path in state.base if path not in pages)
         if len(changed) + len(removed) <= delta_limit(len(pages)):
-            _link_index(previous_site, site_dir, OUTPUT, state.base_files)
-            if changed == state.changed and removed == state.removed and delta_ok:
-                _link_index(previous_site, site_dir, DELTA, state.delta_files)
-                new_state, summary = state, "reused"
-            else:
-                new_state = IndexState(state.base, state.base_files, changed, removed,
-                                       _build_delta(site_dir, changed))
-                count = len(changed) + len(removed)
-                summary = f"delta: {count} page{'' if count == 1 else 's'}"
-            _finish(site_dir, new_state, state_file)
-            return summary
+            _link_index(previous_site, site_dir, OUTPUT, base_files)
+            if changed == state.changed and removed == state.removed and delta_files is not None:
+                _link_index(previous_site, site_dir, DELTA, delta_files)
+                write_atomically(site_dir / OUTPUT / DELTA_INFO, _delta_info(state))
+                return "reused"  # the state file already says all this
+            delta_index = _build_delta(site_dir, changed, state_file.parent)
+            delta = IndexState(state.base, state.base_index, changed, removed, delta_index)
+            _finish(site_dir, delta, state_file)
+            count = len(changed) + len(removed)
+            return f"delta: {count} page{'' if count == 1 else 's'}"
     build_search_index(site_dir)
-    _finish(site_dir, IndexState(dict(pages), _base_files(site_dir)), state_file)
+    _finish(site_dir, IndexState(dict(pages), _listing(_base_files(site_dir))), state_file)
     return f"full: {len(pages)} pages"
 
 
 def _finish(site_dir: Path, state: IndexState, state_file: Path) -> None:
-    """Write the browser's delta.json and then the state (last: a crash before it means a full rebuild)."""
+    """Write the browser's delta.json, then the state (last: a crash between them means a full rebuild)."""
     write_atomically(site_dir / OUTPUT / DELTA_INFO, _delta_info(state))
     write_atomically(state_file, state.to_json())

@@ -198,7 +198,7 @@ def test_a_damaged_state_or_index_means_a_full_rebuild_never_a_wrong_index(base,
     elif damage == "schema":
         body = {**data, "removed": {"not": "a list"}}
         body["check"] = generator.search._checksum({key: body[key] for key in
-                                                   ("base", "base_files", "changed", "removed", "delta_files")})
+                                                   ("base", "base_index", "changed", "removed", "delta_index")})
         first.state.write_text(json.dumps(body))
     elif damage == "missing":
         first.state.unlink()
@@ -238,8 +238,8 @@ def test_the_same_edits_give_byte_identical_indexes(pages_only, tmp_path):
 
 def test_the_threshold_grows_with_the_site_but_keeps_a_delta_run_short():
     assert delta_limit(50) == 20
-    assert delta_limit(1_800) < delta_limit(5_000) < 300
-    assert delta_limit(18_000) == delta_limit(1_000_000) == 300
+    assert delta_limit(1_800) < delta_limit(5_000) < 250
+    assert delta_limit(18_000) == delta_limit(1_000_000) == 250
 
 
 @pytest.mark.browser
