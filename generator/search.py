@@ -88,6 +88,17 @@ def _pagefind() -> list[str]:
     return [str(executable)] if executable else [sys.executable, "-m", "pagefind"]
 
 
+def _tool() -> str:
+    """Which Pagefind indexes (the command, its binary's size and time): after an upgrade the base
+    is rebuilt, so the browser never combines indexes made by two versions."""
+    command = _pagefind()
+    try:
+        status = os.stat(command[0])
+    except OSError:
+        return " ".join(command)
+    return f"{' '.join(command)} {status.st_size} {status.st_mtime_ns}"
+
+
 def _run_pagefind(source: Path, output: Path) -> None:
     """Index the HTML pages under ``source`` into ``output``; URLs are relative to ``source``."""
     command = [*_pagefind(), "--site", str(source), "--output-path", str(output),
@@ -111,7 +122,7 @@ def build_search_index(site_dir: Path) -> None:
     site_dir = Path(site_dir).resolve()
     _run_pagefind(site_dir, site_dir / OUTPUT)
     _write_file_list(site_dir, OUTPUT)
-    write_atomically(site_dir / OUTPUT / DELTA_INFO, _delta_info(IndexState({}, {})))
+    write_atomically(site_dir / OUTPUT / DELTA_INFO, _delta_info(IndexState({}, "")))
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,7 @@ class IndexState:
     changed: dict[str, str] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
     delta_index: str = ""
+    tool: str = ""
 
     def stale(self) -> list[str]:
         """The base's pages whose results are out of date: changed or removed since it was built."""
@@ -138,7 +150,7 @@ class IndexState:
     def to_json(self) -> bytes:
         body = {"base": dict(sorted(self.base.items())), "base_index": self.base_index,
                 "changed": dict(sorted(self.changed.items())), "removed": sorted(self.removed),
-                "delta_index": self.delta_index}
+                "delta_index": self.delta_index, "tool": self.tool}
         payload = {"version": STATE_VERSION, "check": _checksum(body), **body}
         return json.dumps(payload, separators=(",", ":")).encode("utf-8")
 
@@ -149,7 +161,7 @@ class IndexState:
             data = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return None
-        keys = ("base", "base_index", "changed", "removed", "delta_index")
+        keys = ("base", "base_index", "changed", "removed", "delta_index", "tool")
         if not isinstance(data, dict) or set(data) != {"version", "check", *keys} or data["version"] != STATE_VERSION:
             return None
         body = {key: data[key] for key in keys}
@@ -157,7 +169,8 @@ class IndexState:
             return None
         if not (_mapping_of(body["base"], str) and _mapping_of(body["changed"], str)
                 and isinstance(body["base_index"], str) and body["base_index"]
-                and isinstance(body["delta_index"], str) and isinstance(body["removed"], list)
+                and isinstance(body["delta_index"], str) and isinstance(body["tool"], str)
+                and isinstance(body["removed"], list)
                 and all(isinstance(item, str) for item in body["removed"])):
             return None
         return cls(**body)
@@ -275,6 +288,9 @@ def update_search_index(site_dir: Path, pages: dict[str, str], previous_site: Pa
     for folder in (OUTPUT, DELTA):  # never index on top of stale files
         shutil.rmtree(site_dir / folder, ignore_errors=True)
     state = IndexState.load(state_file)
+    tool = _tool()
+    if state is not None and state.tool != tool:
+        state = None
     base_files, delta_files = _on_disk(previous_site, state)
     if state is not None and base_files is not None:
         changed = {path: value for path, value in pages.items() if state.base.get(path) != value}
@@ -286,12 +302,12 @@ def update_search_index(site_dir: Path, pages: dict[str, str], previous_site: Pa
                 write_atomically(site_dir / OUTPUT / DELTA_INFO, _delta_info(state))
                 return "reused"  # the state file already says all this
             delta_index = _build_delta(site_dir, changed, state_file.parent)
-            delta = IndexState(state.base, state.base_index, changed, removed, delta_index)
+            delta = IndexState(state.base, state.base_index, changed, removed, delta_index, tool)
             _finish(site_dir, delta, state_file)
             count = len(changed) + len(removed)
             return f"delta: {count} page{'' if count == 1 else 's'}"
     build_search_index(site_dir)
-    _finish(site_dir, IndexState(dict(pages), _listing(_base_files(site_dir))), state_file)
+    _finish(site_dir, IndexState(dict(pages), _listing(_base_files(site_dir)), tool=tool), state_file)
     return f"full: {len(pages)} pages"
 
 

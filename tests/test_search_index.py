@@ -185,8 +185,9 @@ def test_past_the_threshold_the_base_is_rebuilt_and_the_delta_dropped(base, tmp_
     assert summary == "delta: 1 page"
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "checksum", "schema", "missing", "index gone"])
-def test_a_damaged_state_or_index_means_a_full_rebuild_never_a_wrong_index(base, tmp_path, damage):
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "checksum", "schema", "missing", "index gone",
+                                    "new pagefind"])
+def test_a_damaged_state_or_index_means_a_full_rebuild_never_a_wrong_index(base, tmp_path, damage, monkeypatch):
     first, _ = next_build(base, tmp_path / "first", edit_abstract)
     data = json.loads(first.state.read_text())
     if damage == "truncated":
@@ -198,18 +199,29 @@ def test_a_damaged_state_or_index_means_a_full_rebuild_never_a_wrong_index(base,
     elif damage == "schema":
         body = {**data, "removed": {"not": "a list"}}
         body["check"] = generator.search._checksum({key: body[key] for key in
-                                                   ("base", "base_index", "changed", "removed", "delta_index")})
+                                                   ("base", "base_index", "changed", "removed", "delta_index", "tool")})
         first.state.write_text(json.dumps(body))
     elif damage == "missing":
         first.state.unlink()
-    else:  # the previous site lost a file of its base index
+    elif damage == "index gone":  # the previous site lost a file of its base index
         next((first.site / OUTPUT / "index").glob("*")).unlink()
+    else:  # Pagefind was upgraded since: never a base and a delta from two versions
+        monkeypatch.setattr(generator.search, "_tool", lambda: "pagefind 9.9")
     (site, _), summary = next_build(first, tmp_path / "second")
     assert summary.startswith("full: ")
     assert not (site / DELTA).exists() and delta_info(site) == {"index": None, "stale": []}
     assert "/" + TALK in indexed_urls(site / OUTPUT)
     assert any(b"hypomonotonicity" in gzip.decompress(path.read_bytes())
                for path in (site / OUTPUT / "fragment").glob("*"))
+
+
+def test_a_damaged_delta_is_made_again_over_the_same_base(base, tmp_path):
+    first, _ = next_build(base, tmp_path / "first", edit_abstract)
+    next((first.site / DELTA / "fragment").glob("*")).unlink()
+    (site, _), summary = next_build(first, tmp_path / "second")
+    assert summary == "delta: 1 page"
+    assert indexed_urls(site / DELTA) == {"/" + TALK}
+    assert (site / OUTPUT / "pagefind.js").stat().st_ino == (base.site / OUTPUT / "pagefind.js").stat().st_ino
 
 
 def test_nothing_changed_reuses_base_and_delta_without_running_pagefind(base, tmp_path, monkeypatch):
