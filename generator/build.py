@@ -6,6 +6,7 @@ bad content, a template error or Ctrl-C leave the previous site untouched.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -107,6 +108,7 @@ def build_site(options: BuildOptions, progress: Callable[[str], None] | None = N
     try:
         return _build(options, progress)
     finally:
+        gc.unfreeze()
         cleaner.join()
 
 
@@ -141,6 +143,9 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .render import Renderer, SiteContext, make_environment
 
     program = load_program(options.content, options.cache_dir / "content", content_files)
+    # The program lives for the whole build: later collections need not walk it again and
+    # again, and forked workers need not copy its memory pages to do so.
+    gc.freeze()
     phase("load+validate+link")
 
     figures = []

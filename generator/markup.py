@@ -29,6 +29,9 @@ MAX_BRACKETS = 100
 MAX_NESTING = 20
 _CONTAINER = re.compile(r"(?:[-*+]|\d{1,9}[.)]|>)(?:[ \t]+|$)")
 _RULE = re.compile(r"^\s*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+#: A line nested more than MAX_NESTING deep starts with at least that many characters of indentation
+#: and list/quote markers (a tab is the shortest: one character, one level).
+_DEEP_PREFIX = re.compile(r"^[ \t>*+\-0-9.)]{%d,}" % MAX_NESTING, re.MULTILINE)
 
 
 def markdown_problem(text: str) -> str | None:
@@ -38,6 +41,13 @@ def markdown_problem(text: str) -> str | None:
                 f"{MAX_MARKDOWN_CHARACTERS:,} (about 1,500 words): shorten it, or link to a longer text")
     if text.count("[") > MAX_BRACKETS:
         return f"the text has {text.count('[')} '[' characters; at most {MAX_BRACKETS} (each link uses one)"
+    if not _DEEP_PREFIX.search(text):  # no line could nest that deep: skip the line-by-line count
+        return None
+    return deep_nesting(text)
+
+
+def deep_nesting(text: str) -> str | None:
+    """The first line nesting lists or quotes more than MAX_NESTING deep, described; or None."""
     for number, line in enumerate(text.splitlines(), start=1):
         if _RULE.match(line):
             continue

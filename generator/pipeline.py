@@ -13,7 +13,7 @@ from .content_cache import ContentCache, file_digest
 from .dependencies import ContentDigests, summary_digest
 from .diagnostics import ContentError, Diagnostics
 from .link import Program, link_content
-from .load import SourceDocument, load_content, parse_yaml
+from .load import SourceDocument, gc_paused, load_content, parse_yaml
 from .validate import validate_content
 
 
@@ -49,9 +49,10 @@ def load_program(content_root: Path, cache_dir: Path | None = None,
     cache = ContentCache(cache_dir) if cache_dir is not None else None
     reader = _Reader(content_root, cache, digests)
     diagnostics = Diagnostics(root=content_root)
-    files = load_content(content_root, diagnostics, parse=reader)
-    validated = validate_content(files, diagnostics)
-    program = link_content(validated, content_root, diagnostics)
+    with gc_paused():  # tens of thousands of objects, no cycles worth looking for
+        files = load_content(content_root, diagnostics, parse=reader)
+        validated = validate_content(files, diagnostics)
+        program = link_content(validated, content_root, diagnostics)
     if cache is not None:
         cache.save()
     program.digests = ContentDigests(dict(digests), reader.summaries)

@@ -293,3 +293,14 @@ def _full_text_check(value: str) -> str:
     tidied = models._SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
     assert models.invisible_character(tidied) is None and tidied
     return tidied
+
+
+@given(st.text(alphabet=" \t->*+1.)x\n", max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_the_quick_nesting_filter_never_lets_a_too_deep_text_through(text):
+    """markdown_problem skips the line-by-line count when no line starts with a long enough prefix."""
+    from generator import markup
+
+    assume_short = len(text) <= markup.MAX_MARKDOWN_CHARACTERS and text.count("[") <= markup.MAX_BRACKETS
+    if assume_short:
+        assert markup.markdown_problem(text) == markup.deep_nesting(text)
