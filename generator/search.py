@@ -133,7 +133,8 @@ class IndexState:
     every page whose hash differs from the base's (or that is new), as the delta was
     made from; ``removed``: the base's pages the site no longer has; ``base_index``
     and ``delta_index``: a hash of each index folder's file names and sizes, to
-    recognise it on disk ("" when there is no delta index).
+    recognise it on disk ("" when there is no delta index); ``tool``: the Pagefind
+    that built them (:func:`_tool`).
     """
 
     base: dict[str, str]
