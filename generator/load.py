@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -546,17 +547,22 @@ def _yaml_files(folder: Path, diagnostics: Diagnostics) -> list[Path]:
     if not folder.is_dir():
         return []
     files = []
-    for path in sorted(folder.iterdir(), key=lambda path: path.name):  # the same order as sorting the paths, faster
-        if path.name.startswith("."):
+    with os.scandir(folder) as listing:  # one system call per folder; names and kinds come with it
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
             continue
-        if path.is_dir():
+        path = folder / name
+        if entry.is_dir():
             if any(child.suffix.lower() in (".yaml", ".yml") for child in path.rglob("*")):
                 diagnostics.error(path, 1, 1, f"sub-folders of {folder.name}/ are not read",
                                   f"move the files in it up into {folder.name}/")
             continue
-        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":  # .yml, .YAML: not silently skipped
+        suffix = os.path.splitext(name)[1]
+        if suffix.lower() in (".yml", ".yaml") and suffix != ".yaml":  # .yml, .YAML: not silently skipped
             diagnostics.error(path, 1, 1, "content files must end in '.yaml'", f"rename it to {path.stem}.yaml")
-        elif path.suffix == ".yaml" and path.is_file():
+        elif suffix == ".yaml" and entry.is_file():
             files.append(path)
     return files
 
