@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .incremental import PreviousBuild, digest, link_files, link_or_copy, save_manifest, scan
+from .incremental import PreviousBuild, digest, link_files, save_manifest, scan
 from .write import OutputFile, copy_tree, empty_trash, staging_folder
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -197,32 +197,38 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         for file in [*renderer.extra_files(paths), *exports, *figure_files]:
             placed.append(Placed(file.path, *sink.put(file.path, file.content)))
         entries.update((item.path, (keys.get(item.path, item.output), item.output)) for item in placed)
-        worker = renderer.service_worker({path: output for path, (_, output) in entries.items()})
+        if STATIC.is_dir():
+            copy_tree(STATIC, staging / "assets")
+        phase("write")
+        versions = {path: output for path, (_, output) in entries.items()}
+        if options.search:
+            from .search import update_search_index
+
+            html = {path: output for path, output in versions.items() if path.endswith(".html")}
+            say("search index: " + update_search_index(staging, html, previous.site if previous.site.is_dir() else None,
+                                                        options.cache_dir / "search-index.json"))
+            versions["pagefind"] = _search_version(staging)
+            phase("search index")
+        worker = renderer.service_worker(versions)  # last: its version covers every file it may cache
         placed.append(Placed(worker.path, *sink.put(worker.path, worker.content)))
         entries[worker.path] = (placed[-1].output, placed[-1].output)
         report.bytes = sum(item.written for item in placed)
         report.rewritten = sum(1 for item in placed if not previous.unchanged(item.path, item.output))
-        if STATIC.is_dir():
-            copy_tree(STATIC, staging / "assets")
-        phase("write")
-        if options.search:
-            html = {path: output for path, (_, output) in entries.items() if path.endswith(".html")}
-            html_unchanged = html == {path: output for path, (_, output) in previous.entries.items()
-                                      if path.endswith(".html")}
-            if html_unchanged and (previous.site / "pagefind").is_dir():
-                for source in sorted((previous.site / "pagefind").rglob("*")):
-                    if source.is_file():
-                        link_or_copy(source, staging / source.relative_to(previous.site))
-            else:
-                from .search import build_search_index
-
-                build_search_index(staging)
-            phase("search index")
         files = scan(staging)
     save_manifest(manifest_path, options.out, fingerprint, entries, inputs=inputs, files=files)
     report.pages = len(paths)
     report.files = len(entries)
     return report
+
+
+def _search_version(site: Path) -> str:
+    """A hash of the search index's small entry files, which change whenever its contents do."""
+    state = hashlib.blake2b(digest_size=16)
+    for name in ("pagefind/pagefind-entry.json", "pagefind/files.json", "pagefind/delta.json",
+                 "pagefind-delta/pagefind-entry.json", "pagefind-delta/files.json"):
+        path = site / name
+        state.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
+    return state.hexdigest()
 
 
 def _job_count(options: BuildOptions, program) -> int:

@@ -22,8 +22,9 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)
 # Names that would shadow a folder or page of the built site.
-RESERVED_IDS = frozenset({"index", "pagefind", "assets", "static", "figures", "program", "speakers", "talks",
-                          "publications", "practical", "search", "my-schedule", "sitemap", "robots", "404"})
+RESERVED_IDS = frozenset({"index", "pagefind", "pagefind-delta", "assets", "static", "figures", "program",
+                          "speakers", "talks", "publications", "practical", "search", "my-schedule", "sitemap",
+                          "robots", "404"})
 _TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 _JOINERS = {"\u200c", "\u200d"}  # ZWNJ, ZWJ: needed inside Persian and Indic words and emoji sequences
 _EMOJI_TAGS = range(0xE0020, 0xE0080)  # spell subdivision flags such as England's
