@@ -130,6 +130,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     environment = environment_digest(options, templates)
     content_files = _file_digests(options.content)
     inputs = input_digest(environment, content_files)
+    phase("inputs")
     if previous.inputs == inputs and previous.intact():
         phase("up to date")
         report.up_to_date = True
@@ -175,6 +176,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     keys = page_keys(program, program.digests, f"{environment}|{build_id}|{figures_digest}", paths)
     reused = {path: output for path in paths if (output := previous.reusable(path, keys[path])) is not None}
     stale = {path for path in paths if path not in reused}
+    phase("page keys")
     many = len(stale) >= MARKDOWN_PRERENDER_PAGES or len(stale) * 10 >= len(paths)
     if many:  # a cold build, or a big change: every text at once (cached), on every core
         prerender_markdown(program, options.cache_dir / "markdown.json", _job_count(options, program))
@@ -216,6 +218,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         report.rewritten = sum(1 for item in placed if not previous.unchanged(item.path, item.output))
         files = scan(staging)
     save_manifest(manifest_path, options.out, fingerprint, entries, inputs=inputs, files=files)
+    phase("manifest")
     report.pages = len(paths)
     report.files = len(entries)
     return report
