@@ -288,8 +288,9 @@ def test_after_an_abstract_edit_search_finds_the_new_word_not_the_old_one_and_st
             assert found("tikhonov").count("/" + TALK) == 1  # from the delta only, not from the stale base too
             # the service worker keeps the delta too: the same search works offline
             page.wait_for_function("""async () => {
+                const registration = await navigator.serviceWorker.ready;
                 const names = await caches.keys();
-                if (!names.length) return false;
+                if (!registration.active || !navigator.serviceWorker.controller || !names.length) return false;
                 const cache = await caches.open(names[0]);
                 return Boolean(await cache.match("pagefind-delta/pagefind.js"))
                     && Boolean(await cache.match("pagefind/delta.json"));
