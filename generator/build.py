@@ -38,7 +38,7 @@ def _tree_digest(name: str, root: Path) -> str:
 
 
 def _file_digests(root: Path) -> dict[str, str]:
-    from .pipeline import content_digests
+    from .content_cache import content_digests
 
     if not root.is_dir():
         return {}

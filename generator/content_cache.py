@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import zlib
 from pathlib import Path
 from typing import Any
@@ -101,3 +102,21 @@ class ContentCache:
 
 def file_digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def content_digests(content_root: Path) -> dict[str, str]:
+    """A digest of the bytes of every file under the content folder (relative posix path -> digest)."""
+    found: dict[str, str] = {}
+    root = str(content_root)
+    for directory, folders, names in os.walk(root):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        prefix = os.path.relpath(directory, root).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
+        for name in sorted(names):
+            if not name.startswith("."):
+                try:
+                    with open(os.path.join(directory, name), "rb") as stream:
+                        found[prefix + name] = file_digest(stream.read())
+                except OSError:
+                    found[prefix + name] = "unreadable"
+    return found

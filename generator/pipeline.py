@@ -9,30 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .content_cache import ContentCache, file_digest
+from .content_cache import ContentCache, content_digests, file_digest
 from .dependencies import ContentDigests, summary_digest
 from .diagnostics import ContentError, Diagnostics
 from .link import Program, link_content
 from .load import SourceDocument, gc_paused, load_content, parse_yaml
 from .validate import validate_content
-
-
-def content_digests(content_root: Path) -> dict[str, str]:
-    """A digest of the bytes of every file under the content folder (relative posix path -> digest)."""
-    found: dict[str, str] = {}
-    root = str(content_root)
-    for directory, folders, names in os.walk(root):
-        folders[:] = sorted(name for name in folders if not name.startswith("."))
-        prefix = os.path.relpath(directory, root).replace(os.sep, "/") + "/"
-        prefix = "" if prefix == "./" else prefix
-        for name in sorted(names):
-            if not name.startswith("."):
-                try:
-                    with open(os.path.join(directory, name), "rb") as stream:
-                        found[prefix + name] = file_digest(stream.read())
-                except OSError:
-                    found[prefix + name] = "unreadable"
-    return found
 
 
 def load_program(content_root: Path, cache_dir: Path | None = None,
