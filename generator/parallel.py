@@ -40,7 +40,7 @@ def markdown_texts(program) -> list[str]:
     texts = [program.event.description, *(track.description for track in program.tracks.values()),
              *(venue.notes for venue in program.venues.values()), *(slot.notes for slot in program.slots)]
     for talk in program.talks.values():
-        texts.append(talk.abstract)
+        texts += [talk.abstract, talk.title]  # titles go through Markdown too (|inline), on many pages
     for speaker in program.speakers.values():
         texts += [speaker.bio, speaker.about, *(item.description for item in speaker.interests),
                   *(item.details for item in speaker.education),
