@@ -167,10 +167,8 @@ def test_the_markdown_cache_is_reused_by_a_later_process(tree) -> None:
 
     build_in_a_new_process("1")
     before = cache.stat().st_mtime_ns
-    edit(content / "talks/first-talk.yaml", "title: Gradient Descent at the Edge of Stability",
-         "title: Gradient Descent at the Edge")
+    (cache.parent / "site-manifest.json").unlink()  # so every page is rendered again, and every text looked up
     build_in_a_new_process("2")
-    assert "Gradient Descent at the Edge<" in (site / "talks/first-talk.html").read_text(encoding="utf-8")
     assert cache.stat().st_mtime_ns == before, "every text was rendered again: the cache missed"
 
 
