@@ -249,3 +249,31 @@ def test_editing_an_abstract_renders_only_that_talks_page(tmp_path: Path, monkey
     _yaml_edit(talk, lambda d: d.update(abstract="A shorter abstract."))
     build_site(options)
     assert rendered == [f"talks/{talk.stem}.html"]
+
+
+def test_a_damaged_content_cache_shard_is_ignored(tree, tmp_path: Path) -> None:
+    content, site, build = tree
+    shards = sorted((site.parent / ".cache" / "content").glob("*.bin"))
+    assert shards, "the first build keeps what each content file parsed to"
+    for shard in shards:
+        data = bytearray(shard.read_bytes())
+        data[-1] ^= 0xFF  # one flipped bit of payload: the checksum no longer matches
+        shard.write_bytes(bytes(data))
+    edit(content / "talks/first-talk.yaml", "large step sizes", "large step sizes, again")
+    build()
+    assert fingerprint(site) == cold_build(content, tmp_path)
+
+
+def test_an_error_found_with_cached_files_still_names_the_right_line(tree) -> None:
+    """Cached files carry no positions; a message about one reads the file again for its line."""
+    from generator.diagnostics import ContentError
+
+    content, _, build = tree
+    talk = content / "talks/first-talk.yaml"  # unchanged, so it comes from the cache this time
+    number = next(i for i, line in enumerate(talk.read_text(encoding="utf-8").splitlines(), start=1)
+                  if line.startswith("speakers:"))
+    (content / "speakers/ada-lovelace.yaml").unlink()
+    with pytest.raises(ContentError) as raised:
+        build()
+    assert f"talks/first-talk.yaml:{number}:" in str(raised.value)
+    assert "ada-lovelace" in str(raised.value)
