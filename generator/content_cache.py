@@ -23,6 +23,7 @@ from typing import Any
 
 from . import __version__
 from .dependencies import summary_digest
+from .incremental import digest
 from .write import write_atomically
 
 SHARDS = 64
@@ -100,10 +101,6 @@ class ContentCache:
             write_atomically(self.folder / f"{number:02d}.bin", _checksum(payload) + payload)
 
 
-def file_digest(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
-
-
 def content_digests(content_root: Path) -> dict[str, str]:
     """A digest of the bytes of every file under the content folder (relative posix path -> digest)."""
     found: dict[str, str] = {}
@@ -116,7 +113,7 @@ def content_digests(content_root: Path) -> dict[str, str]:
             if not name.startswith("."):
                 try:
                     with open(os.path.join(directory, name), "rb") as stream:
-                        found[prefix + name] = file_digest(stream.read())
+                        found[prefix + name] = digest(stream.read())
                 except OSError:
                     found[prefix + name] = "unreadable"
     return found

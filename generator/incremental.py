@@ -119,24 +119,20 @@ def save_manifest(manifest: Path, site: Path, fingerprint: str, entries: dict[st
     write_atomically(manifest, json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + body)
 
 
-def link_or_copy(source: Path, target: Path) -> None:
-    """Hard-link an unchanged file into the new site (a copy where links are not possible)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-
-
 def link_files(source: Path, target: Path, paths: list[str]) -> None:
-    """:func:`link_or_copy` for many files, making each folder once."""
-    made: set[str] = set()
+    """Hard-link unchanged files into the new site (copies where links are not possible), making each folder once.
+
+    Plain strings, not pathlib: a big site links tens of thousands of files, and
+    Path objects cost more than the links themselves.
+    """
+    source_root, target_root = str(source), str(target)
+    made = {""}
     for path in paths:
         folder = path.rpartition("/")[0]
-        if folder and folder not in made:
-            (target / folder).mkdir(parents=True, exist_ok=True)
+        if folder not in made:
+            os.makedirs(f"{target_root}/{folder}", exist_ok=True)
             made.add(folder)
         try:
-            os.link(source / path, target / path)
-        except OSError:
-            shutil.copyfile(source / path, target / path)
+            os.link(f"{source_root}/{path}", f"{target_root}/{path}")
+        except OSError:  # another file system, or no hard links there
+            shutil.copyfile(f"{source_root}/{path}", f"{target_root}/{path}")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .diagnostics import ContentError, Diagnostics
+from .incremental import digest
 
 try:  # the C composer is several times faster; fall back where libyaml is missing
     _BaseLoader = yaml.CSafeLoader
@@ -92,9 +92,9 @@ assert not _Loader.yaml_path_resolvers, "resolve() above ignores path resolvers"
 def source_digest(raw: bytes) -> str:
     """A digest of a file's bytes: what :meth:`SourceDocument.from_data` checks before re-reading positions.
 
-    The same function as the build's content cache uses (``content_cache.file_digest``).
+    The build's own file digest (``incremental.digest``), so the content cache's digests serve here too.
     """
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return digest(raw)
 
 
 class SourceChanged(ContentError):

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .content_cache import ContentCache, content_digests, file_digest
+from .content_cache import ContentCache, content_digests
 from .dependencies import ContentDigests, summary_digest
 from .diagnostics import ContentError, Diagnostics
 from .link import Program, link_content
-from .load import SourceDocument, gc_paused, load_content, parse_yaml
+from .load import SourceDocument, gc_paused, load_content, parse_yaml, source_digest
 from .validate import validate_content
 
 
@@ -63,7 +63,7 @@ class _Reader:
             raw = path.read_bytes()
         except OSError:
             return parse_yaml(path, diagnostics)  # reports why it cannot be read
-        digest = self.digests[relative] = file_digest(raw)
+        digest = self.digests[relative] = source_digest(raw)
         document = parse_yaml(path, diagnostics, raw=raw)
         if document is not None:
             self.summaries[relative] = (self.cache.store(relative, digest, document.data) if self.cache is not None

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator
 import jinja2
 from markupsafe import Markup
 
+from .incremental import digest
 from .link import DayNode, Program, RoomNode, SlotNode, SpeakerNode, TalkNode, fold
 from .markup import render_inline, render_markdown
 from .minify import MinifyingLoader
@@ -563,13 +564,13 @@ class Renderer:
 
         ``files`` maps each file the site has besides sw.js to a hash of its bytes.
         """
-        digest = hashlib.sha256(self.context.build_id.encode())
+        state = hashlib.sha256(self.context.build_id.encode())
         for path, value in sorted(files.items()):
-            digest.update(path.encode() + b"\0" + value.encode() + b"\0")
+            state.update(path.encode() + b"\0" + value.encode() + b"\0")
         statics = sorted(p for p in STATIC.rglob("*") if p.is_file() and not p.name.startswith(".")) \
             if STATIC.is_dir() else []
         for path in statics:
-            digest.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + path.read_bytes())
+            state.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + path.read_bytes())
         pages = [path for path in sorted(files) if path.endswith((".html", ".webmanifest"))
                  or path.startswith("photos/")]
         if len(pages) > PRECACHE_PAGE_LIMIT:  # a big program: talk and speaker pages are kept once visited
@@ -577,7 +578,7 @@ class Renderer:
         precache = ["./"] + pages
         precache += ["assets/" + path.relative_to(STATIC).as_posix() for path in statics]
         script = self.environment.get_template("sw.js").render(
-            version=f"{self.context.build_id}-{digest.hexdigest()[:12]}", precache=sorted(set(precache)))
+            version=f"{self.context.build_id}-{state.hexdigest()[:12]}", precache=sorted(set(precache)))
         return OutputFile("sw.js", script.encode("utf-8"))
 
     def extra_files(self, pages: list[str]) -> list[OutputFile]:
@@ -591,8 +592,7 @@ class Renderer:
         extras = self.extra_files([page.path for page in pages])
         yield from pages
         yield from extras
-        yield self.service_worker({item.path: hashlib.blake2b(item.content, digest_size=16).hexdigest()
-                                   for item in pages + extras})
+        yield self.service_worker({item.path: digest(item.content) for item in pages + extras})
 
     def page_jobs(self) -> list[tuple[str, Callable[[], OutputFile]]]:
         """Every page as (path, how to render it), so a rebuild can render only the pages whose inputs changed."""

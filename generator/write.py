@@ -109,20 +109,6 @@ def _swap_in(staging: Path, out: Path, trash: Path | None = None) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def write_files(folder: Path, files: list[OutputFile]) -> int:
-    """Write every file under ``folder``; returns the number of bytes written."""
-    written = 0
-    made: set[Path] = set()
-    for item in files:
-        target = folder / item.path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(item.content)
-        written += len(item.content)
-    return written
-
-
 def copy_tree(source: Path, destination: Path) -> None:
     """Copy static assets, skipping dotfiles (editor swap files, .DS_Store)."""
     for path in sorted(source.rglob("*")):
