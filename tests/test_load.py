@@ -104,22 +104,23 @@ def test_positions_found_later_equal_those_recorded_while_reading(root: Path) ->
             assert document.position(loc, key=True) == place, (path, loc)
 
 
-def test_a_document_made_from_cached_data_finds_its_positions_when_asked(tmp_path: Path) -> None:
+def cached_document(tmp_path: Path) -> tuple[Path, bytes, SourceDocument]:
+    """A copy of a content file and a document made from its data, the way the build's cache makes one."""
     path = tmp_path / "first-talk.yaml"
     shutil.copy(BASE / "talks" / "first-talk.yaml", path)
     raw = path.read_bytes()
-    data = yaml.safe_load(raw)
-    document = SourceDocument.from_data(path, data, source_digest(raw))
+    return path, raw, SourceDocument.from_data(path, yaml.safe_load(raw), source_digest(raw))
+
+
+def test_a_document_made_from_cached_data_finds_its_positions_when_asked(tmp_path: Path) -> None:
+    path, _, document = cached_document(tmp_path)
     _, positions, _ = _careful(path)
     assert document.position(("speakers", 0)) == positions[("speakers", 0)]
     assert document.position(("speakers", 7, "nothing")) == positions[("speakers",)]
 
 
 def test_positions_in_a_file_changed_since_it_was_read_are_refused_not_guessed(tmp_path: Path) -> None:
-    path = tmp_path / "first-talk.yaml"
-    shutil.copy(BASE / "talks" / "first-talk.yaml", path)
-    raw = path.read_bytes()
-    document = SourceDocument.from_data(path, yaml.safe_load(raw), source_digest(raw))
+    path, raw, document = cached_document(tmp_path)
     path.write_bytes(b"title: Something else entirely\n" + raw)
     with pytest.raises(SourceChanged) as raised:
         document.position(("title",))
@@ -128,10 +129,7 @@ def test_positions_in_a_file_changed_since_it_was_read_are_refused_not_guessed(t
 
 
 def test_a_comment_added_since_reading_moves_the_positions_with_it(tmp_path: Path) -> None:
-    path = tmp_path / "first-talk.yaml"
-    shutil.copy(BASE / "talks" / "first-talk.yaml", path)
-    raw = path.read_bytes()
-    document = SourceDocument.from_data(path, yaml.safe_load(raw), source_digest(raw))
+    path, raw, document = cached_document(tmp_path)
     path.write_bytes(b"# a new first line\n" + raw)
     assert document.position(("title",)) == (2, 8)
 
