@@ -29,28 +29,26 @@ GENERATOR = Path(__file__).resolve().parent
 MARKDOWN_PRERENDER_PAGES = 200
 
 
+def _file_digests(root: Path) -> dict[str, str]:
+    """A digest of every file under ``root`` (none when it is missing), skipping dotfiles and __pycache__."""
+    from .content_cache import content_digests
+
+    return content_digests(root, skip=frozenset({"__pycache__"})) if root.is_dir() else {}
+
+
 def _tree_digest(name: str, root: Path) -> str:
-    """A hash of every file under ``root`` (names and bytes), skipping dotfiles and __pycache__."""
+    """One hash of every file under ``root``: their names and bytes."""
     state = hashlib.blake2b(digest_size=16)
     for relative, value in _file_digests(root).items():
         state.update(f"{name}/{relative}\0{value}".encode())
     return state.hexdigest()
 
 
-def _file_digests(root: Path) -> dict[str, str]:
-    from .content_cache import content_digests
-
-    if not root.is_dir():
-        return {}
-    return {relative: value for relative, value in content_digests(root).items()
-            if "__pycache__/" not in relative}
-
-
-def environment_digest(options: BuildOptions, templates: Path) -> str:
+def environment_digest(options: BuildOptions, templates_digest: str) -> str:
     """What every page depends on besides the content: options, templates, assets, the generator's own code."""
     settings = repr((__version__, _normalise_base_url(options.base_url), options.figures, options.search,
                      options.minify, options.minifier, str(options.out.resolve())))
-    return digest("\0".join([settings, _tree_digest("templates", templates), _tree_digest("static", STATIC),
+    return digest("\0".join([settings, templates_digest, _tree_digest("static", STATIC),
                               _tree_digest("generator", GENERATOR)]).encode())
 
 
@@ -127,7 +125,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     fingerprint = f"{__version__}|minify={options.minify and options.minifier}"
     manifest_path = options.cache_dir / "site-manifest.json"
     previous = PreviousBuild.load(manifest_path, options.out, fingerprint)
-    environment = environment_digest(options, templates)
+    templates_digest = _tree_digest("templates", templates)
+    environment = environment_digest(options, templates_digest)
     content_files = _file_digests(options.content)
     inputs = input_digest(environment, content_files)
     phase("inputs")
@@ -164,7 +163,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
                                json.dumps(figure.data, sort_keys=True, separators=(",", ":")).encode("utf-8"))
                     for figure in figures]
 
-    build_id = _tree_digest("templates", templates)[:12]  # not the folder's path: a clone elsewhere builds the same bytes
+    build_id = templates_digest[:12]  # not the folder's path: a clone elsewhere builds the same bytes
     context = SiteContext(base_url=_normalise_base_url(options.base_url), figures=figures, build_id=build_id)
     # htmlmin minifies each template once (minify.py), so pages come out minified; minify-html runs per page.
     templates_minified = options.minify and options.minifier == "htmlmin"

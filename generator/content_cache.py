@@ -101,12 +101,15 @@ class ContentCache:
             write_atomically(self.folder / f"{number:02d}.bin", _checksum(payload) + payload)
 
 
-def content_digests(content_root: Path) -> dict[str, str]:
-    """A digest of the bytes of every file under the content folder (relative posix path -> digest)."""
+def content_digests(content_root: Path, skip: frozenset[str] = frozenset()) -> dict[str, str]:
+    """A digest of the bytes of every file under a folder (relative posix path -> digest).
+
+    Dotfiles and dot-folders are left out, and so are folders named in ``skip`` (``__pycache__``).
+    """
     found: dict[str, str] = {}
     root = str(content_root)
     for directory, folders, names in os.walk(root):
-        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        folders[:] = sorted(name for name in folders if not name.startswith(".") and name not in skip)
         prefix = os.path.relpath(directory, root).replace(os.sep, "/") + "/"
         prefix = "" if prefix == "./" else prefix
         for name in sorted(names):
