@@ -182,7 +182,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     phase("markdown")
 
     from .exports import export_files
-    from .parallel import Placed, Sink
+    from .parallel import Sink
 
     entries: dict[str, tuple[str, str]] = {}
     with staging_folder(options.out, trash=options.cache_dir / "trash") as staging:
@@ -196,7 +196,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         entries.update((path, (keys[path], output)) for path, output in reused.items())
         placed = list(pages)
         for file in [*renderer.extra_files(paths), *exports, *figure_files]:
-            placed.append(Placed(file.path, *sink.put(file.path, file.content)))
+            placed.append(sink.put(file.path, file.content))
         entries.update((item.path, (keys.get(item.path, item.output), item.output)) for item in placed)
         if STATIC.is_dir():
             copy_tree(STATIC, staging / "assets")
@@ -211,10 +211,10 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
             versions["pagefind"] = _search_version(staging)
             phase("search index")
         worker = renderer.service_worker(versions)  # last: its version covers every file it may cache
-        placed.append(Placed(worker.path, *sink.put(worker.path, worker.content)))
+        placed.append(sink.put(worker.path, worker.content))
         entries[worker.path] = (placed[-1].output, placed[-1].output)
         report.bytes = sum(item.written for item in placed)
-        report.rewritten = sum(1 for item in placed if not previous.unchanged(item.path, item.output))
+        report.rewritten = sum(1 for item in placed if not item.linked)
         files = scan(staging)
     save_manifest(manifest_path, options.out, fingerprint, entries, inputs=inputs, files=files)
     phase("manifest")

@@ -101,32 +101,33 @@ def prerender_markdown(program, cache_file: Path, jobs: int) -> None:
 
 
 @dataclass(frozen=True)
+class Placed:
+    path: str
+    output: str  # hash of the bytes
+    written: int  # bytes written; 0 when the last build's file was linked
+    linked: bool  # the last build's identical file was hard-linked instead of writing one
+
+
+@dataclass(frozen=True)
 class Sink:
     """Where finished files go: the staging folder, as a new file or a hard link to last build's identical one."""
 
     folder: Path
     previous: PreviousBuild
 
-    def put(self, path: str, content: bytes) -> tuple[str, int]:
-        """Place one file; returns the hash of its bytes and how many bytes were written (0 when linked)."""
+    def put(self, path: str, content: bytes) -> Placed:
+        """Place one file, by linking the last build's identical file where there is one."""
         output = digest(content)
         target = self.folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         if self.previous.unchanged(path, output):
             try:
                 os.link(self.previous.site / path, target)
-                return output, 0
+                return Placed(path, output, 0, True)
             except OSError:
                 pass
         target.write_bytes(content)
-        return output, len(content)
-
-
-@dataclass(frozen=True)
-class Placed:
-    path: str
-    output: str  # hash of the bytes
-    written: int  # bytes written; 0 when the last build's file was linked
+        return Placed(path, output, len(content), False)
 
 
 #: Handed to forked workers through inheritance rather than pickling: the linked
@@ -147,7 +148,7 @@ def _render_chunk(indices: list[int]) -> list[Placed]:
         content = page.content
         if minifier and page.path.endswith(".html"):
             content = minify_html(content.decode("utf-8"), minifier).encode("utf-8")
-        placed.append(Placed(page.path, *sink.put(page.path, content)))
+        placed.append(sink.put(page.path, content))
     return placed
 
 
