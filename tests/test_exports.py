@@ -26,7 +26,7 @@ import jsonschema
 import pytest
 import xmlschema
 from defusedxml import ElementTree as SafeET
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar.parser.string import _foldline
 
@@ -436,7 +436,13 @@ def test_every_calendar_is_exactly_what_icalendar_writes_for_it(lund_files, mult
             assert icalendar.Calendar.from_ical(raw).to_ical() == raw, path
 
 
-@given(st.text(st.sampled_from("ab \\^,;:éŁ—😀") | st.characters(blacklist_characters="\r\n"), max_size=400))
+# Unpaired surrogates are left out: content validation rejects them (tests/bad_content/cases.yaml)
+# and icalendar itself cannot encode them.
+_CONTENT_CHARACTERS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n")
+
+
+@given(st.text(st.sampled_from("ab \\^,;:éŁ—😀") | _CONTENT_CHARACTERS, max_size=400))
+@settings(max_examples=500, derandomize=True, database=None)
 def test_folding_cuts_content_lines_exactly_where_icalendar_does(line):
     assert fold(line) == _foldline(line)
 

@@ -296,7 +296,7 @@ def _full_text_check(value: str) -> str:
 
 
 @given(st.text(alphabet=" \t->*+1.)x\n", max_size=300))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, derandomize=True, deadline=None, database=None)
 def test_the_quick_nesting_filter_never_lets_a_too_deep_text_through(text):
     """markdown_problem skips the line-by-line count when no line starts with a long enough prefix."""
     from generator import markup
