@@ -29,11 +29,14 @@ GENERATOR = Path(__file__).resolve().parent
 MARKDOWN_PRERENDER_PAGES = 200
 
 
-def _file_digests(root: Path) -> dict[str, str]:
-    """A digest of every file under ``root`` (none when it is missing), skipping dotfiles and __pycache__."""
+def _file_digests(root: Path, index: Path | None = None) -> dict[str, str]:
+    """A digest of every file under ``root`` (none when it is missing), skipping dotfiles and __pycache__.
+
+    ``index`` remembers the digests by stat signature between builds (the content folder's, which is big).
+    """
     from .content_cache import content_digests
 
-    return content_digests(root, skip=frozenset({"__pycache__"})) if root.is_dir() else {}
+    return content_digests(root, skip=frozenset({"__pycache__"}), index=index) if root.is_dir() else {}
 
 
 def _tree_digest(name: str, root: Path) -> str:
@@ -127,7 +130,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     previous = PreviousBuild.load(manifest_path, options.out, fingerprint)
     templates_digest = _tree_digest("templates", templates)
     environment = environment_digest(options, templates_digest)
-    content_files = _file_digests(options.content)
+    content_files = _file_digests(options.content, options.cache_dir / "content" / "digests.bin")
     inputs = input_digest(environment, content_files)
     phase("inputs")
     if previous.inputs == inputs and previous.intact():

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -101,12 +102,82 @@ class ContentCache:
             write_atomically(self.folder / f"{number:02d}.bin", _checksum(payload) + payload)
 
 
-def content_digests(content_root: Path, skip: frozenset[str] = frozenset()) -> dict[str, str]:
+#: How much older than the index a file's mtime must be before its stat signature is trusted. A
+#: file written in the same instant as the index could change again without its mtime moving
+#: (git's "racily clean" entries); those are simply hashed again.
+RACY_NS = 2_000_000_000
+
+Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def _signature(status: os.stat_result) -> Signature:
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
+
+
+class DigestIndex:
+    """File digests remembered by stat signature, so that an unchanged file is not read again.
+
+    The way git's index works: a file whose size, mtime, ctime and inode are
+    what they were when it was hashed (and whose mtime is not too close to
+    when the index was written) is taken to hold the same bytes. The ctime
+    cannot be set back by hand, so ``touch -r`` or ``cp -p`` cannot fool it.
+    A missing or damaged index file only means every file is hashed.
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.known: dict[str, tuple[Signature, str]] = {}
+        self.trusted_before = 0
+        if path is not None:
+            self._read(path)
+
+    def _read(self, path: Path) -> None:
+        try:
+            raw = path.read_bytes()
+            header, payload = raw[:16], raw[16:]
+            if header != _checksum(payload):
+                return
+            data = marshal.loads(payload)
+            if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict) \
+                    and isinstance(data.get("written_ns"), int):
+                self.known = data["files"]
+                self.trusted_before = data["written_ns"] - RACY_NS
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+
+    def digest_of(self, relative: str, path: str) -> tuple[str, tuple[Signature, str] | None]:
+        """The file's digest, and the entry to remember for it (None when it could not be read)."""
+        entry = self.known.get(relative)
+        try:
+            if entry is not None and type(entry) is tuple and len(entry) == 2:
+                signature = _signature(os.stat(path))
+                if entry[0] == signature and signature[1] < self.trusted_before and signature[2] < self.trusted_before:
+                    return entry[1], entry
+            with open(path, "rb") as stream:
+                signature = _signature(os.fstat(stream.fileno()))
+                value = digest(stream.read())
+            return value, (signature, value)
+        except OSError:
+            return "unreadable", None
+
+    def save(self, entries: dict[str, tuple[Signature, str]]) -> None:
+        if self.path is None or entries == self.known:
+            return
+        payload = marshal.dumps({"format": FORMAT, "written_ns": time.time_ns(), "files": entries})
+        write_atomically(self.path, _checksum(payload) + payload)
+
+
+def content_digests(content_root: Path, skip: frozenset[str] = frozenset(),
+                    index: Path | None = None) -> dict[str, str]:
     """A digest of the bytes of every file under a folder (relative posix path -> digest).
 
     Dotfiles and dot-folders are left out, and so are folders named in ``skip`` (``__pycache__``).
+    With ``index`` (a file in the build cache), unchanged files are known by their stat signature
+    instead of being read (see :class:`DigestIndex`).
     """
+    known = DigestIndex(index)
     found: dict[str, str] = {}
+    remembered: dict[str, tuple[Signature, str]] = {}
     root = str(content_root)
     for directory, folders, names in os.walk(root):
         folders[:] = sorted(name for name in folders if not name.startswith(".") and name not in skip)
@@ -114,9 +185,9 @@ def content_digests(content_root: Path, skip: frozenset[str] = frozenset()) -> d
         prefix = "" if prefix == "./" else prefix
         for name in sorted(names):
             if not name.startswith("."):
-                try:
-                    with open(os.path.join(directory, name), "rb") as stream:
-                        found[prefix + name] = digest(stream.read())
-                except OSError:
-                    found[prefix + name] = "unreadable"
+                relative = prefix + name
+                found[relative], entry = known.digest_of(relative, os.path.join(directory, name))
+                if entry is not None:
+                    remembered[relative] = entry
+    known.save(remembered)
     return found

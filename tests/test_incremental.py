@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -277,3 +278,82 @@ def test_an_error_found_with_cached_files_still_names_the_right_line(tree) -> No
         build()
     assert f"talks/first-talk.yaml:{number}:" in str(raised.value)
     assert "ada-lovelace" in str(raised.value)
+
+
+# ----------------------------------------------------------------- content digests by stat signature
+
+
+@pytest.fixture()
+def folder_with_index(tmp_path: Path, monkeypatch) -> tuple[Path, Path, list[str]]:
+    """Three files, hashed once into an index that trusts anything older than itself; and a log of reads."""
+    from generator import content_cache
+
+    monkeypatch.setattr(content_cache, "RACY_NS", 0)
+    folder = tmp_path / "content"
+    (folder / "talks").mkdir(parents=True)
+    for name in ("a", "b", "c"):
+        (folder / "talks" / f"{name}.yaml").write_text(f"title: {name}\n", encoding="utf-8")
+    index = tmp_path / "digests.bin"
+    content_cache.content_digests(folder, index=index)
+    hashed: list[str] = []
+    real_digest = content_cache.digest
+    monkeypatch.setattr(content_cache, "digest", lambda raw: hashed.append(raw) or real_digest(raw))
+    return folder, index, hashed
+
+
+def _plain_digests(folder: Path) -> dict[str, str]:
+    from generator.content_cache import content_digests
+
+    return content_digests(folder)
+
+
+def test_an_unchanged_file_is_known_by_its_stat_signature_and_not_read_again(folder_with_index) -> None:
+    from generator.content_cache import content_digests
+
+    folder, index, hashed = folder_with_index
+    digests = content_digests(folder, index=index)
+    assert hashed == [], "no file was read"
+    assert digests == _plain_digests(folder)
+    hashed.clear()
+    (folder / "talks/b.yaml").write_text("title: B, edited\n", encoding="utf-8")
+    digests = content_digests(folder, index=index)
+    assert hashed == [b"title: B, edited\n"], "only the edited file is read"
+    assert digests == _plain_digests(folder)
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(folder_with_index) -> None:
+    """``cp -p`` or ``touch -r`` can put an mtime back, but not the ctime: the edit is found."""
+    from generator.content_cache import content_digests
+
+    folder, index, _ = folder_with_index
+    path = folder / "talks/a.yaml"
+    before = path.stat()
+    path.write_text("title: z\n", encoding="utf-8")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert content_digests(folder, index=index) == _plain_digests(folder)
+
+
+def test_a_file_written_just_before_the_index_is_hashed_again(folder_with_index, monkeypatch) -> None:
+    """Git's "racily clean" case: a file as new as the index could change without its mtime moving."""
+    from generator import content_cache
+
+    folder, index, hashed = folder_with_index
+    monkeypatch.setattr(content_cache, "RACY_NS", 2_000_000_000)
+    (folder / "talks/c.yaml").write_text("title: c, new\n", encoding="utf-8")
+    content_cache.content_digests(folder, index=index)  # the index is written now, within 2 s of every file
+    hashed.clear()
+    digests = content_cache.content_digests(folder, index=index)
+    assert len(hashed) == 3
+    assert digests == _plain_digests(folder)
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x00" * 40, b"garbage that is no marshal data at all"])
+def test_a_damaged_digest_index_only_means_every_file_is_hashed(folder_with_index, damage: bytes) -> None:
+    from generator.content_cache import content_digests
+
+    folder, index, hashed = folder_with_index
+    index.write_bytes(damage)
+    digests = content_digests(folder, index=index)
+    assert len(hashed) == 3
+    assert digests == _plain_digests(folder)
