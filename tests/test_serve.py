@@ -67,7 +67,8 @@ def _start(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen:
         return subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--content", str(tmp_path / "content"), "--port", str(port),
              "--out", str(tmp_path / "out"), "--no-figures", "--no-search", *extra],
-            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1"})
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -151,7 +152,14 @@ def test_a_busy_port_is_a_clear_usage_error(server, tmp_path):
 
 def test_ctrl_c_stops_the_server_cleanly(own_server):
     own_server.process.send_signal(signal.SIGINT)
-    assert own_server.process.wait(timeout=10) == 0
+    try:
+        returncode = own_server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # say where it hangs: faulthandler dumps every thread on SIGABRT
+        own_server.process.send_signal(signal.SIGABRT)
+        own_server.process.wait(timeout=10)
+        raise AssertionError("the server did not stop on Ctrl-C; its log:\n"
+                             + own_server.log.read_text(encoding="utf-8")) from None
+    assert returncode == 0
     log = own_server.log.read_text(encoding="utf-8")
     assert "stopped" in log and "Traceback" not in log
 
