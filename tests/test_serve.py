@@ -62,11 +62,18 @@ class Server:
         return _get(self.url + path)[1]
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen:
     with (tmp_path / "serve.log").open("w") as log:  # the child keeps its own copy of the handle
         return subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--content", str(tmp_path / "content"), "--port", str(port),
              "--out", str(tmp_path / "out"), "--no-figures", "--no-search", *extra],
+            # A suite started in the background (`cmd &` in a script) runs with SIGINT ignored, and a
+            # child would inherit that and never see Ctrl-C: give the server the default disposition.
+            preexec_fn=_default_sigint,
             cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1"})
 
