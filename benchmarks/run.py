@@ -72,41 +72,28 @@ class Measurement:
         return self.returncode == 0
 
 
-def _tree_members(process: psutil.Process) -> list[psutil.Process]:
-    try:
-        return [process, *process.children(recursive=True)]
-    except psutil.Error:
-        return []
-
-
-def _tree_rss(process: psutil.Process) -> int:
-    """RSS summed over the process and its descendants (cheap: /proc/<pid>/statm)."""
-    total = 0
-    for member in _tree_members(process):
-        try:
-            total += member.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
-
-
-def _tree_memory(process: psutil.Process) -> tuple[int, int]:
-    """RSS and PSS summed over the process and its descendants.
+def _tree_memory(process: psutil.Process, pss: bool = True) -> tuple[int, int]:
+    """RSS and PSS summed over the process and its descendants (PSS 0 when not asked for).
 
     Forked render workers share most of their parent's pages; RSS counts each
     shared page once per process, PSS splits it between them, so the summed PSS
     is the memory the build really holds. PSS is dear to read: the kernel walks
-    every page of the process (34 ms for a 1.2 GB Python process), see ``measure``.
+    every page of the process (34 ms for a 1.2 GB Python process), see ``measure``;
+    RSS alone is cheap (/proc/<pid>/statm).
     """
-    rss = pss = 0
-    for member in _tree_members(process):
+    rss_total = pss_total = 0
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return 0, 0
+    for member in members:
         try:
-            info = member.memory_full_info()
-            rss += info.rss
-            pss += getattr(info, "pss", info.rss)
+            info = member.memory_full_info() if pss else member.memory_info()
+            rss_total += info.rss
+            pss_total += getattr(info, "pss", info.rss) if pss else 0
         except psutil.Error:
             pass
-    return rss, pss
+    return rss_total, pss_total
 
 
 #: The PSS sampler may use this share of one core; RSS is read every RSS_INTERVAL seconds.
@@ -154,7 +141,7 @@ def measure(command: list[str], cwd: Path, timeout: float | None = None) -> Meas
                     next_pss = now + cost / PSS_SHARE
                     peak, peak_pss = max(peak, rss), max(peak_pss, pss)
                 else:
-                    peak = max(peak, _tree_rss(process))
+                    peak = max(peak, _tree_memory(process, pss=False)[0])
                 done.wait(RSS_INTERVAL)
 
         sampler = threading.Thread(target=sample, daemon=True)

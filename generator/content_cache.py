@@ -37,6 +37,30 @@ def _checksum(payload: bytes) -> bytes:
     return hashlib.blake2b(payload, digest_size=16).digest()
 
 
+def _write_checked(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` (with this cache's format tag) as marshal data behind a checksum."""
+    payload = marshal.dumps({"format": FORMAT, **data})
+    write_atomically(path, _checksum(payload) + payload)
+
+
+def _read_checked(path: Path) -> dict[str, Any] | None:
+    """What :func:`_write_checked` wrote, or None when the file is missing, damaged or of another format.
+
+    Its ``files`` is a dict; other keys are for the caller to check.
+    """
+    try:
+        raw = path.read_bytes()
+        header, payload = raw[:16], raw[16:]
+        if header != _checksum(payload):
+            return None
+        data = marshal.loads(payload)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
+        return None
+    return data
+
+
 def shard_of(relative: str) -> int:
     return zlib.crc32(relative.encode("utf-8")) % SHARDS
 
@@ -57,17 +81,8 @@ class ContentCache:
 
     @staticmethod
     def _read(path: Path) -> dict[str, Entry]:
-        try:
-            raw = path.read_bytes()
-            header, payload = raw[:16], raw[16:]
-            if header != _checksum(payload):
-                return {}
-            data = marshal.loads(payload)
-            if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
-                return {}
-            return data["files"]
-        except (OSError, ValueError, EOFError, TypeError):
-            return {}
+        data = _read_checked(path)
+        return data["files"] if data is not None else {}
 
     def lookup(self, relative: str, file_digest: str) -> tuple[Any, str] | None:
         """The data and summary digest cached for this file's exact bytes, if any."""
@@ -98,8 +113,7 @@ class ContentCache:
             if number not in self._dirty and set(shard) <= used:
                 continue
             files = {relative: entry for relative, entry in shard.items() if relative in used}
-            payload = marshal.dumps({"format": FORMAT, "files": files})
-            write_atomically(self.folder / f"{number:02d}.bin", _checksum(payload) + payload)
+            _write_checked(self.folder / f"{number:02d}.bin", {"files": files})
 
 
 #: How much older than the index a file's mtime must be before its stat signature is trusted. A
@@ -132,18 +146,10 @@ class DigestIndex:
             self._read(path)
 
     def _read(self, path: Path) -> None:
-        try:
-            raw = path.read_bytes()
-            header, payload = raw[:16], raw[16:]
-            if header != _checksum(payload):
-                return
-            data = marshal.loads(payload)
-            if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict) \
-                    and isinstance(data.get("written_ns"), int):
-                self.known = data["files"]
-                self.trusted_before = data["written_ns"] - RACY_NS
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
+        data = _read_checked(path)
+        if data is not None and isinstance(data.get("written_ns"), int):
+            self.known = data["files"]
+            self.trusted_before = data["written_ns"] - RACY_NS
 
     def digest_of(self, relative: str, path: str) -> tuple[str, tuple[Signature, str] | None]:
         """The file's digest, and the entry to remember for it (None when it could not be read)."""
@@ -163,8 +169,7 @@ class DigestIndex:
     def save(self, entries: dict[str, tuple[Signature, str]]) -> None:
         if self.path is None or entries == self.known:
             return
-        payload = marshal.dumps({"format": FORMAT, "written_ns": time.time_ns(), "files": entries})
-        write_atomically(self.path, _checksum(payload) + payload)
+        _write_checked(self.path, {"written_ns": time.time_ns(), "files": entries})
 
 
 def content_digests(content_root: Path, skip: frozenset[str] = frozenset(),
