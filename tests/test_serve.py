@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -62,18 +63,26 @@ class Server:
         return _get(self.url + path)[1]
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+@contextlib.contextmanager
+def _sigint_not_ignored():
+    """A suite started in the background (`cmd &` in a script) runs with SIGINT ignored, and a child
+    would inherit that and never see Ctrl-C. A handler, unlike SIG_IGN, is reset by exec, so the
+    server starts with the default disposition. (Not preexec_fn: it forks a multithreaded parent.)"""
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _start(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen:
-    with (tmp_path / "serve.log").open("w") as log:  # the child keeps its own copy of the handle
+    with (tmp_path / "serve.log").open("w") as log, _sigint_not_ignored():  # the child keeps its own log handle
         return subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--content", str(tmp_path / "content"), "--port", str(port),
              "--out", str(tmp_path / "out"), "--no-figures", "--no-search", *extra],
-            # A suite started in the background (`cmd &` in a script) runs with SIGINT ignored, and a
-            # child would inherit that and never see Ctrl-C: give the server the default disposition.
-            preexec_fn=_default_sigint,
             cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1"})
 
