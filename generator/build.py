@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .incremental import PreviousBuild, digest, link_files, save_manifest, scan
-from .write import OutputFile, copy_tree, empty_trash, staging_folder
+from .incremental import PreviousBuild, digest, save_manifest
+from .write import OutputFile, empty_trash, staged_site, static_files
 
 PROJECT = Path(__file__).resolve().parent.parent
 STATIC = PROJECT / "static"
@@ -27,6 +27,9 @@ GENERATOR = Path(__file__).resolve().parent
 #: From this many pages to render (or a tenth of the site) on, Markdown is rendered up front, on every
 #: core and through its cache; below it (an edit), only the texts of the pages rendered are, when needed.
 MARKDOWN_PRERENDER_PAGES = 200
+#: Up to this many pages to render, the site is updated in place (a few renames, see write.StagedSite);
+#: a bigger change is built whole in a staging folder and swapped in, so readers never see it half done.
+IN_PLACE_PAGES = 200
 
 
 def _file_digests(root: Path, index: Path | None = None) -> dict[str, str]:
@@ -126,7 +129,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
 
     templates = options.templates or TEMPLATES
     fingerprint = f"{__version__}|minify={options.minify and options.minifier}"
-    manifest_path = options.cache_dir / "site-manifest.json"
+    manifest_path = options.cache_dir / "site-manifest.bin"
     previous = PreviousBuild.load(manifest_path, options.out, fingerprint)
     templates_digest = _tree_digest("templates", templates)
     environment = environment_digest(options, templates_digest)
@@ -145,10 +148,15 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .pipeline import load_program
     from .render import Renderer, SiteContext, make_environment
 
-    program = load_program(options.content, options.cache_dir / "content", content_files)
     # The program lives for the whole build: later collections need not walk it again and
-    # again, and forked workers need not copy its memory pages to do so.
-    gc.freeze()
+    # again, and forked workers need not copy its memory pages to do so. Frozen before the
+    # collector is back on, or its first full pass walks millions of new objects (0.5 s).
+    gc.disable()
+    try:
+        program = load_program(options.content, options.cache_dir / "content", content_files)
+        gc.freeze()
+    finally:
+        gc.enable()
     phase("load+validate+link")
 
     figures = []
@@ -188,37 +196,44 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     from .parallel import Sink
 
     entries: dict[str, tuple[str, str]] = {}
-    with staging_folder(options.out, trash=options.cache_dir / "trash") as staging:
-        sink = Sink(staging, previous)
+    # A small change to the last build's site is published in place; a cold build or a big change is swapped in.
+    in_place_of = previous.on_disk() if previous.entries and len(stale) <= IN_PLACE_PAGES else None
+    with staged_site(options.out, trash=options.cache_dir / "trash", in_place_of=in_place_of) as site:
+        sink = Sink(site, previous)
         pages, exports = render_pages(renderer, stale, page_minifier,
                                       _job_count(options, program) if many else 1, sink,
                                       extra=lambda: export_files(program, context.base_url,
                                                                  options.cache_dir / "exports.fragments"))
         phase("render")
-        link_files(previous.site, staging, list(reused))
+        site.keep(reused)
         entries.update((path, (keys[path], output)) for path, output in reused.items())
         placed = list(pages)
         for file in [*renderer.extra_files(paths), *exports, *figure_files]:
             placed.append(sink.put(file.path, file.content))
         entries.update((item.path, (keys.get(item.path, item.output), item.output)) for item in placed)
-        if STATIC.is_dir():
-            copy_tree(STATIC, staging / "assets")
         phase("write")
         versions = {path: output for path, (_, output) in entries.items()}
+        expected = set(entries)
         if options.search:
             from .search import update_search_index
 
             html = {path: output for path, output in versions.items() if path.endswith(".html")}
-            say("search index: " + update_search_index(staging, html, previous.site if previous.site.is_dir() else None,
-                                                        options.cache_dir / "search-index.json"))
-            versions["pagefind"] = _search_version(staging)
+            search = update_search_index(site.folder, html, previous.site if previous.site.is_dir() else None,
+                                         options.cache_dir / "search-index.json", page_path=site.path_of,
+                                         in_place=site.in_place)
+            say("search index: " + search.summary)
+            expected |= search.files
+            versions["pagefind"] = _search_version(site.path_of)
             phase("search index")
         worker = renderer.service_worker(versions)  # last: its version covers every file it may cache
         placed.append(sink.put(worker.path, worker.content))
         entries[worker.path] = (placed[-1].output, placed[-1].output)
+        for file in static_files(STATIC):  # the service worker hashes these itself
+            placed.append(sink.put(file.path, file.content))
+            entries[file.path] = (placed[-1].output, placed[-1].output)
         report.bytes = sum(item.written for item in placed)
         report.rewritten = sum(1 for item in placed if not item.linked)
-        files = scan(staging)
+        files = site.publish(expected | set(entries))
     save_manifest(manifest_path, options.out, fingerprint, entries, inputs=inputs, files=files)
     phase("manifest")
     report.pages = len(paths)
@@ -226,12 +241,12 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     return report
 
 
-def _search_version(site: Path) -> str:
+def _search_version(path_of: Callable[[str], Path]) -> str:
     """A hash of the search index's small entry files, which change whenever its contents do."""
     state = hashlib.blake2b(digest_size=16)
     for name in ("pagefind/pagefind-entry.json", "pagefind/files.json", "pagefind/delta.json",
                  "pagefind-delta/pagefind-entry.json", "pagefind-delta/files.json"):
-        path = site / name
+        path = path_of(name)
         state.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
     return state.hexdigest()
 

@@ -14,7 +14,6 @@ without the cache, so every message still names the right line.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import time
@@ -25,7 +24,7 @@ from typing import Any
 from . import __version__
 from .dependencies import summary_digest
 from .incremental import digest
-from .write import write_atomically
+from .write import read_checked, write_checked
 
 SHARDS = 64
 FORMAT = f"content-cache-1|{__version__}|{marshal.version}"
@@ -33,14 +32,8 @@ FORMAT = f"content-cache-1|{__version__}|{marshal.version}"
 Entry = tuple[str, Any, str]  # file digest, parsed data, summary digest
 
 
-def _checksum(payload: bytes) -> bytes:
-    return hashlib.blake2b(payload, digest_size=16).digest()
-
-
 def _write_checked(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` (with this cache's format tag) as marshal data behind a checksum."""
-    payload = marshal.dumps({"format": FORMAT, **data})
-    write_atomically(path, _checksum(payload) + payload)
+    write_checked(path, FORMAT, data)
 
 
 def _read_checked(path: Path) -> dict[str, Any] | None:
@@ -48,17 +41,8 @@ def _read_checked(path: Path) -> dict[str, Any] | None:
 
     Its ``files`` is a dict; other keys are for the caller to check.
     """
-    try:
-        raw = path.read_bytes()
-        header, payload = raw[:16], raw[16:]
-        if header != _checksum(payload):
-            return None
-        data = marshal.loads(payload)
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
-        return None
-    return data
+    data = read_checked(path, FORMAT)
+    return data if data is not None and isinstance(data.get("files"), dict) else None
 
 
 def shard_of(relative: str) -> int:

@@ -7,49 +7,26 @@ file only when its key still matches and the file on disk still has the size and
 time the manifest says, the way git trusts its index: a hand-edited or damaged
 file changes them and is rebuilt, and a damaged manifest is ignored, never
 trusted. Reading every byte back instead would cost seconds on a 10,000-talk
-site. Unchanged files are hard-linked into the new site rather than rewritten,
-so editors, rsync and browsers see them untouched.
+site. Unchanged files are never rewritten (see write.py: they stay in place, or
+are hard-linked into a swapped-in site), so editors, rsync and browsers see
+them untouched.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import shutil
+import marshal
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .write import write_atomically
+from .write import Signature, read_checked, scan, write_checked
 
-MANIFEST_VERSION = 3
-
-Signature = tuple[int, int]  # size in bytes, modification time in nanoseconds
+MANIFEST_VERSION = 4
+MANIFEST_FORMAT = f"site-manifest-{MANIFEST_VERSION}|{marshal.version}"
 
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def signature(path: Path | str) -> Signature:
-    status = os.stat(path)
-    return status.st_size, status.st_mtime_ns
-
-
-def scan(folder: Path) -> dict[str, Signature]:
-    """Every file under ``folder`` (relative posix path) with its signature; os.scandir keeps it cheap."""
-    found: dict[str, Signature] = {}
-    pending = [(str(folder), "")]
-    while pending:
-        directory, prefix = pending.pop()
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.is_file(follow_symlinks=False):
-                    status = entry.stat(follow_symlinks=False)
-                    found[prefix + entry.name] = (status.st_size, status.st_mtime_ns)
-    return found
 
 
 @dataclass
@@ -77,18 +54,16 @@ class PreviousBuild:
 
     @classmethod
     def load(cls, manifest: Path, site: Path, fingerprint: str) -> PreviousBuild:
-        try:
-            header_line, _, body = manifest.read_bytes().partition(b"\n")
-            header = json.loads(header_line)
-            if (header.get("version") != MANIFEST_VERSION or header.get("fingerprint") != fingerprint
-                    or header.get("site") != str(site.resolve()) or not site.is_dir()
-                    or header.get("check") != digest(body)):
-                return cls(site)
-            data = json.loads(body)
-            entries = {str(path): (str(pair[0]), str(pair[1])) for path, pair in data["entries"].items()}
-            files = {str(path): (int(pair[0]), int(pair[1])) for path, pair in data["files"].items()}
-            inputs = header.get("inputs")
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        data = read_checked(manifest, MANIFEST_FORMAT)
+        if (data is None or data.get("fingerprint") != fingerprint or data.get("site") != str(site.resolve())
+                or not site.is_dir()):
+            return cls(site)
+        entries, files, inputs = data.get("entries"), data.get("files"), data.get("inputs")
+        if not (isinstance(entries, dict) and isinstance(files, dict)
+                and all(isinstance(path, str) and isinstance(pair, tuple) and len(pair) == 2
+                        and isinstance(pair[0], str) and isinstance(pair[1], str) for path, pair in entries.items())
+                and all(isinstance(path, str) and isinstance(pair, tuple) and len(pair) == 2
+                        and isinstance(pair[0], int) and isinstance(pair[1], int) for path, pair in files.items())):
             return cls(site)
         return cls(site, entries, inputs if isinstance(inputs, str) else None, files)
 
@@ -110,29 +85,8 @@ class PreviousBuild:
 
 def save_manifest(manifest: Path, site: Path, fingerprint: str, entries: dict[str, tuple[str, str]],
                   inputs: str | None, files: dict[str, Signature]) -> None:
-    """Write the manifest atomically: a header line with a checksum of the body, so damage is noticed."""
-    body = json.dumps({"entries": {path: list(pair) for path, pair in sorted(entries.items())},
-                       "files": {path: list(pair) for path, pair in sorted(files.items())}},
-                      separators=(",", ":")).encode("utf-8")
-    header = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "site": str(site.resolve()),
-              "inputs": inputs, "check": digest(body)}
-    write_atomically(manifest, json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + body)
-
-
-def link_files(source: Path, target: Path, paths: list[str]) -> None:
-    """Hard-link unchanged files into the new site (copies where links are not possible), making each folder once.
-
-    Plain strings, not pathlib: a big site links tens of thousands of files, and
-    Path objects cost more than the links themselves.
-    """
-    source_root, target_root = str(source), str(target)
-    made = {""}
-    for path in paths:
-        folder = path.rpartition("/")[0]
-        if folder not in made:
-            os.makedirs(f"{target_root}/{folder}", exist_ok=True)
-            made.add(folder)
-        try:
-            os.link(f"{source_root}/{path}", f"{target_root}/{path}")
-        except OSError:  # another file system, or no hard links there
-            shutil.copyfile(f"{source_root}/{path}", f"{target_root}/{path}")
+    """Write the manifest atomically, behind a checksum, so damage is noticed (see :func:`write_checked`)."""
+    write_checked(manifest, MANIFEST_FORMAT, {
+        "fingerprint": fingerprint, "site": str(site.resolve()), "inputs": inputs,
+        "entries": {path: tuple(pair) for path, pair in sorted(entries.items())},
+        "files": {path: tuple(pair) for path, pair in sorted(files.items())}})

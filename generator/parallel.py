@@ -9,7 +9,6 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import multiprocessing
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -17,7 +16,7 @@ from typing import Callable
 from . import __version__, markup
 from .incremental import PreviousBuild, digest
 from .render import Renderer
-from .write import OutputFile, write_atomically
+from .write import OutputFile, StagedSite, write_atomically
 
 
 #: htmlmin is the project's minifier (applied to the templates once, see minify.py); minify-html (Rust, optional:
@@ -110,22 +109,19 @@ class Placed:
 
 @dataclass(frozen=True)
 class Sink:
-    """Where finished files go: the staging folder, as a new file or a hard link to last build's identical one."""
+    """Where finished files go: the staged site, as a new file, or the last build's identical one kept."""
 
-    folder: Path
+    site: StagedSite
     previous: PreviousBuild
 
     def put(self, path: str, content: bytes) -> Placed:
-        """Place one file, by linking the last build's identical file where there is one."""
+        """Place one file, keeping the last build's identical file where there is one."""
         output = digest(content)
-        target = self.folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
         if self.previous.unchanged(path, output):
-            try:
-                os.link(self.previous.site / path, target)
-                return Placed(path, output, 0, True)
-            except OSError:
-                pass
+            self.site.keep([path])
+            return Placed(path, output, 0, True)
+        target = self.site.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
         return Placed(path, output, len(content), False)
 

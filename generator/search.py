@@ -31,9 +31,10 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from .incremental import digest, link_files
-from .write import write_atomically
+from .incremental import digest
+from .write import link_file, link_files, write_atomically
 
 OUTPUT = "pagefind"
 DELTA = "pagefind-delta"
@@ -115,14 +116,6 @@ def _write_file_list(site_dir: Path, folder: str) -> None:
     if len(fragments) > OFFLINE_FRAGMENT_LIMIT:  # a big index: results' excerpts load when searched online
         names = [name for name in names if not name.startswith("fragment/")]
     (site_dir / folder / "files.json").write_text(json.dumps(names, indent=0) + "\n", encoding="utf-8")
-
-
-def build_search_index(site_dir: Path) -> None:
-    """Index every page under ``site_dir`` into ``site_dir/pagefind``, with no delta, and list its files."""
-    site_dir = Path(site_dir).resolve()
-    _run_pagefind(site_dir, site_dir / OUTPUT)
-    _write_file_list(site_dir, OUTPUT)
-    write_atomically(site_dir / OUTPUT / DELTA_INFO, _delta_info(IndexState({}, "")))
 
 
 @dataclass(frozen=True)
@@ -228,11 +221,18 @@ def _on_disk(previous_site: Path | None, state: IndexState | None) -> tuple[dict
             delta if _listing(delta) == state.delta_index else None)
 
 
-def _link_index(previous_site: Path, site_dir: Path, folder: str, files: dict[str, int]) -> None:
-    """Hard-link an index folder of the previous site into the new one, unchanged."""
-    if files:
+def _carry_index(previous_site: Path, site_dir: Path, folder: str, files: dict[str, int], in_place: bool) -> set[str]:
+    """Keep an index folder of the previous site unchanged (hard-linked into the new one unless the site is
+    updated in place); returns its files' site paths."""
+    if files and not in_place:
         os.makedirs(site_dir / folder, exist_ok=True)
         link_files(previous_site / folder, site_dir / folder, sorted(files))
+    return {f"{folder}/{name}" for name in files}
+
+
+def _index_files_of(site_dir: Path, folder: str) -> set[str]:
+    """The site paths of an index folder just written under ``site_dir``."""
+    return {f"{folder}/{name}" for name in _folder_files(site_dir / folder)}
 
 
 def _delta_info(state: IndexState) -> bytes:
@@ -241,36 +241,60 @@ def _delta_info(state: IndexState) -> bytes:
     return (json.dumps(info, indent=0) + "\n").encode("utf-8")
 
 
-def _build_delta(site_dir: Path, changed: dict[str, str], scratch_dir: Path) -> str:
-    """Index only the changed pages that Pagefind would index, into ``site_dir/pagefind-delta``.
+def _index_pages(site_dir: Path, folder: str, paths: list[str], page_path: Callable[[str], Path],
+                 scratch_dir: Path) -> None:
+    """Index exactly these pages into ``site_dir/folder`` (and list its files).
 
     They are hard-linked under their own paths into a scratch folder (in the build
-    cache, beside the state file), so the delta's URLs are the site's. Returns the
-    delta's :func:`_listing` ("": no page to index).
+    cache, beside the state file), so the index's URLs are the site's.
     """
-    marked = sorted(path for path in changed if BODY_MARKER in (site_dir / path).read_bytes())
+    scratch_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="search-", dir=scratch_dir) as scratch:
+        for path in paths:
+            os.makedirs(os.path.dirname(f"{scratch}/{path}"), exist_ok=True)
+            link_file(str(page_path(path)), f"{scratch}/{path}")
+        _run_pagefind(Path(scratch), site_dir / folder)
+    _write_file_list(site_dir, folder)
+
+
+def _build_delta(site_dir: Path, changed: dict[str, str], scratch_dir: Path,
+                 page_path: Callable[[str], Path]) -> str:
+    """Index only the changed pages that Pagefind would index, into ``site_dir/pagefind-delta``.
+
+    Returns the delta's :func:`_listing` ("": no page to index).
+    """
+    marked = sorted(path for path in changed if BODY_MARKER in page_path(path).read_bytes())
     if not marked:
         return ""
-    scratch_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="search-delta-", dir=scratch_dir) as scratch:
-        link_files(site_dir, Path(scratch), marked)
-        _run_pagefind(Path(scratch), site_dir / DELTA)
-    _write_file_list(site_dir, DELTA)
+    _index_pages(site_dir, DELTA, marked, page_path, scratch_dir)
     return _listing(_folder_files(site_dir / DELTA))
 
 
-def update_search_index(site_dir: Path, pages: dict[str, str], previous_site: Path | None,
-                        state_file: Path) -> str:
+@dataclass(frozen=True)
+class SearchUpdate:
+    """What :func:`update_search_index` did (a short description for the build log) and the site paths of
+    every file the search index now has, kept or new."""
+
+    summary: str
+    files: frozenset[str]
+
+
+def update_search_index(site_dir: Path, pages: dict[str, str], previous_site: Path | None, state_file: Path,
+                        page_path: Callable[[str], Path] | None = None, in_place: bool = False) -> SearchUpdate:
     """Bring the search index of ``site_dir`` up to date with ``pages`` (path -> hash of its bytes).
 
-    Reuses the previous site's base index (hard links) and indexes only the pages
-    changed since it was built; rebuilds the base when there is no trustworthy
-    previous index or the delta has grown past :func:`delta_limit`. Returns a
-    short description for the build log.
+    Reuses the previous site's base index and indexes only the pages changed
+    since it was built; rebuilds the base when there is no trustworthy previous
+    index or the delta has grown past :func:`delta_limit`. New index files are
+    written under ``site_dir``. Kept ones are hard-linked there from
+    ``previous_site``, or, ``in_place`` (``site_dir`` holds only what changed, see
+    write.StagedSite), stay where they are; ``page_path`` says where each page is
+    then.
     """
     site_dir = Path(site_dir).resolve()
     if previous_site is not None and Path(previous_site).resolve() == site_dir:
         raise ValueError("the new site must be built in another folder than the previous one")
+    read = page_path or (lambda path: site_dir / path)
     for folder in (OUTPUT, DELTA):  # never index on top of stale files
         shutil.rmtree(site_dir / folder, ignore_errors=True)
     state = IndexState.load(state_file)
@@ -278,23 +302,30 @@ def update_search_index(site_dir: Path, pages: dict[str, str], previous_site: Pa
     if state is not None and state.tool != tool:
         state = None
     base_files, delta_files = _on_disk(previous_site, state)
-    if state is not None and base_files is not None:
+    info = f"{OUTPUT}/{DELTA_INFO}"
+    if state is not None and base_files is not None and previous_site is not None:
         changed = {path: value for path, value in pages.items() if state.base.get(path) != value}
         removed = sorted(path for path in state.base if path not in pages)
         if len(changed) + len(removed) <= delta_limit(len(pages)):
-            _link_index(previous_site, site_dir, OUTPUT, base_files)
+            kept = _carry_index(previous_site, site_dir, OUTPUT, base_files, in_place) | {info}
             if changed == state.changed and removed == state.removed and delta_files is not None:
-                _link_index(previous_site, site_dir, DELTA, delta_files)
+                kept |= _carry_index(previous_site, site_dir, DELTA, delta_files, in_place)
                 write_atomically(site_dir / OUTPUT / DELTA_INFO, _delta_info(state))
-                return "reused"  # the state file already says all this
-            delta_index = _build_delta(site_dir, changed, state_file.parent)
+                return SearchUpdate("reused", frozenset(kept))  # the state file already says all this
+            delta_index = _build_delta(site_dir, changed, state_file.parent, read)
             delta = IndexState(state.base, state.base_index, changed, removed, delta_index, tool)
             _finish(site_dir, delta, state_file)
             count = len(changed) + len(removed)
-            return f"delta: {count} page{'' if count == 1 else 's'}"
-    build_search_index(site_dir)
-    _finish(site_dir, IndexState(dict(pages), _listing(_base_files(site_dir)), tool=tool), state_file)
-    return f"full: {len(pages)} pages"
+            return SearchUpdate(f"delta: {count} page{'' if count == 1 else 's'}",
+                                frozenset(kept | _index_files_of(site_dir, DELTA)))
+    if in_place:
+        _index_pages(site_dir, OUTPUT, sorted(pages), read, state_file.parent)
+    else:
+        _run_pagefind(site_dir, site_dir / OUTPUT)
+        _write_file_list(site_dir, OUTPUT)
+    base = IndexState(dict(pages), _listing(_base_files(site_dir)), tool=tool)
+    _finish(site_dir, base, state_file)
+    return SearchUpdate(f"full: {len(pages)} pages", frozenset(_index_files_of(site_dir, OUTPUT)))
 
 
 def _finish(site_dir: Path, state: IndexState, state_file: Path) -> None:

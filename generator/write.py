@@ -1,13 +1,20 @@
 """Write stage: put rendered files on disk so a failed build never harms the last good site.
 
-Everything is written into a staging folder beside the output and swapped in
-with two renames only after every step succeeded; on any error (or Ctrl-C)
-the staging folder is removed and the published site stays byte-for-byte as it was.
+Everything new is written into a staging folder beside the output and published
+only after every step succeeded; on any error (or Ctrl-C) the staging folder is
+removed and the published site stays byte-for-byte as it was. Publishing is
+either a swap (the staging folder holds the whole new site and replaces the old
+one with two renames: cold builds and big changes) or, for a small change to a
+site the last build wrote, in place: the few new files are renamed over their
+old versions and the files the site no longer has are deleted, so an edit costs
+a few renames instead of re-linking tens of thousands of unchanged files.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import marshal
 import os
 import shutil
 import subprocess
@@ -15,7 +22,9 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterable, Iterator
+
+Signature = tuple[int, int]  # size in bytes, modification time in nanoseconds
 
 
 @dataclass(frozen=True)
@@ -32,25 +41,149 @@ class OutputFile:
             raise ValueError(f"refusing to write outside the site folder: {self.path!r}")
 
 
-@contextlib.contextmanager
-def staging_folder(out: Path, trash: Path | None = None) -> Iterator[Path]:
-    """A fresh folder beside ``out``; swapped into place on success, deleted on failure.
+class StagedSite:
+    """The site a build is writing. New files go into :attr:`folder`; :meth:`keep` carries the last build's
+    unchanged files over; :meth:`publish` makes it the site.
 
-    The replaced site is moved into ``trash`` (when given and on the same file
+    ``in_place_of`` (the published site's files as they are on disk) selects publishing in place: kept
+    files then simply stay where they are.
+    """
+
+    def __init__(self, folder: Path, out: Path, trash: Path | None = None,
+                 in_place_of: dict[str, Signature] | None = None):
+        self.folder = folder
+        self.out = out
+        self.trash = trash
+        self.in_place = in_place_of is not None
+        self._published_files = in_place_of or {}
+        self.published = False
+
+    def keep(self, paths: Iterable[str]) -> None:
+        """Carry these unchanged files of the published site into the new one."""
+        if not self.in_place:
+            link_files(self.out, self.folder, list(paths))
+
+    def path_of(self, relative: str) -> Path:
+        """Where the new site's file ``relative`` is now: staged, or (in place) kept in the published site."""
+        staged = self.folder / relative
+        if self.in_place and not staged.exists():
+            return self.out / relative
+        return staged
+
+    def publish(self, expected: Iterable[str]) -> dict[str, Signature]:
+        """Make the staged site the published one; returns every file of it with its signature.
+
+        ``expected`` is every file the new site has. In place, the published files
+        not among them are deleted, and a file expected but neither staged nor
+        published is a bug that stops the build before anything changed.
+        """
+        staged = scan(self.folder)
+        if not self.in_place:
+            _swap_in(self.folder, self.out, self.trash)
+            self.published = True
+            return staged
+        wanted = set(expected)
+        missing = sorted(wanted - staged.keys() - self._published_files.keys())
+        if missing:
+            raise RuntimeError(f"internal error: the new site lacks {len(missing)} file(s), e.g. {missing[0]}")
+        # A crash part-way leaves a mix of old and new files, which the next build notices by their
+        # signatures (the manifest is only written after this) and replaces; no file is ever half-written.
+        for relative in sorted(staged):
+            target = f"{self.out}/{relative}"
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(f"{self.folder}/{relative}", target)
+        gone = sorted(self._published_files.keys() - wanted - staged.keys())
+        for relative in gone:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.out}/{relative}")
+        _remove_empty_folders(self.out, {relative.rpartition("/")[0] for relative in gone})
+        files = {relative: signature for relative, signature in self._published_files.items()
+                 if relative in wanted and relative not in staged}
+        files.update(staged)  # a rename keeps size and modification time
+        self.published = True
+        return files
+
+
+def _remove_empty_folders(root: Path, folders: set[str]) -> None:
+    """Remove these folders of ``root`` (and then their parents) where deleting files left them empty."""
+    pending = sorted((folder for folder in folders if folder), key=lambda folder: -folder.count("/"))
+    seen: set[str] = set()
+    while pending:
+        folder = pending.pop(0)
+        if folder in seen:
+            continue
+        seen.add(folder)
+        try:
+            os.rmdir(f"{root}/{folder}")
+        except OSError:  # not empty (or gone): its parents are not empty either
+            continue
+        parent = folder.rpartition("/")[0]
+        if parent:
+            pending.append(parent)
+            pending.sort(key=lambda item: -item.count("/"))
+
+
+@contextlib.contextmanager
+def staged_site(out: Path, trash: Path | None = None,
+                in_place_of: dict[str, Signature] | None = None) -> Iterator[StagedSite]:
+    """A :class:`StagedSite` for ``out``; unless it was published by the end of the block, it is discarded.
+
+    A swapped-out site is moved into ``trash`` (when given and on the same file
     system) instead of being deleted at once: deleting a 10,000-talk site's
     files takes seconds, which :func:`empty_trash` spends during the next build.
     """
     out = out.resolve()
     _check_replaceable(out)
+    if in_place_of is not None and not out.is_dir():
+        in_place_of = None
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
+    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     try:
-        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it 0700: a web server could not read the site
-        yield staging
-        _swap_in(staging, out, trash)
+        os.chmod(folder, 0o777 & ~_umask())  # mkdtemp makes it 0700: a web server could not read the site
+        yield StagedSite(folder, out, trash, in_place_of)
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def scan(folder: Path) -> dict[str, Signature]:
+    """Every file under ``folder`` (relative posix path) with its signature; os.scandir keeps it cheap."""
+    found: dict[str, Signature] = {}
+    pending = [(str(folder), "")]
+    while pending:
+        directory, prefix = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file(follow_symlinks=False):
+                    status = entry.stat(follow_symlinks=False)
+                    found[prefix + entry.name] = (status.st_size, status.st_mtime_ns)
+    return found
+
+
+def link_files(source: Path, target: Path, paths: list[str]) -> None:
+    """Hard-link unchanged files into the new site (copies where links are not possible), making each folder once.
+
+    Plain strings, not pathlib: a big site links tens of thousands of files, and
+    Path objects cost more than the links themselves.
+    """
+    source_root, target_root = str(source), str(target)
+    made = {""}
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(f"{target_root}/{folder}", exist_ok=True)
+            made.add(folder)
+        link_file(f"{source_root}/{path}", f"{target_root}/{path}")
+
+
+def link_file(source: str, target: str) -> None:
+    """Hard-link ``source`` at ``target``; a copy where links are not possible (another file system)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 #: Run by :func:`empty_trash` in its own process: delete every entry the trash held when it started.
@@ -82,7 +215,7 @@ class TrashCleaner:
 
 
 def empty_trash(trash: Path) -> TrashCleaner:
-    """Start deleting the sites earlier builds replaced (see :func:`staging_folder`)."""
+    """Start deleting the sites earlier builds replaced (see :func:`staged_site`)."""
     return TrashCleaner(trash)
 
 
@@ -131,15 +264,24 @@ def _swap_in(staging: Path, out: Path, trash: Path | None = None) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def copy_tree(source: Path, destination: Path) -> None:
-    """Copy static assets, skipping dotfiles (editor swap files, .DS_Store)."""
-    for path in sorted(source.rglob("*")):
+def static_files(source: Path, prefix: str = "assets") -> list[OutputFile]:
+    """The static assets under ``source``, as site files under ``prefix``, skipping dotfiles (editor swap
+    files, .DS_Store)."""
+    files = []
+    for path in sorted(source.rglob("*")) if source.is_dir() else []:
         relative = path.relative_to(source)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
-        target = destination / relative
+        files.append(OutputFile(f"{prefix}/{relative.as_posix()}", path.read_bytes()))
+    return files
+
+
+def copy_tree(source: Path, destination: Path) -> None:
+    """Copy static assets into ``destination`` (see :func:`static_files`)."""
+    for file in static_files(source, prefix=""):
+        target = destination / file.path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        target.write_bytes(file.content)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -153,3 +295,30 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _checksum(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=16).digest()
+
+
+def write_checked(path: Path, format_tag: str, data: dict[str, Any]) -> None:
+    """Write a cache file: ``data`` (plain values) as marshal data, tagged and behind a checksum.
+
+    marshal rather than pickle: loading it can build nothing but plain values, and
+    it reads back several times faster than JSON.
+    """
+    payload = marshal.dumps({"format": format_tag, **data})
+    write_atomically(path, _checksum(payload) + payload)
+
+
+def read_checked(path: Path, format_tag: str) -> dict[str, Any] | None:
+    """What :func:`write_checked` wrote with this tag, or None when the file is missing, damaged or foreign."""
+    try:
+        raw = path.read_bytes()
+        header, payload = raw[:16], memoryview(raw)[16:]
+        if header != _checksum(payload):
+            return None
+        data = marshal.loads(payload)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == format_tag else None

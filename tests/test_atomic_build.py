@@ -21,7 +21,7 @@ import generator.parallel
 from generator.build import BuildOptions, build_site
 from generator.diagnostics import ContentError
 from generator.render import TEMPLATES
-from generator.write import staging_folder
+from generator.write import scan, staged_site
 
 BASE = Path(__file__).resolve().parent / "bad_content" / "base"
 
@@ -112,7 +112,9 @@ def test_a_successful_build_replaces_the_site_and_cleans_up(built, tmp_path: Pat
     assert leftovers(tmp_path) == []
 
 
-def test_a_replaced_site_is_deleted_by_the_next_build_not_left_to_pile_up(built, tmp_path: Path) -> None:
+def test_a_replaced_site_is_deleted_by_the_next_build_not_left_to_pile_up(built, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generator.build, "IN_PLACE_PAGES", -1)  # every rebuild swaps a whole new site in
     content, site, _ = built
     trash = tmp_path / ".cache" / "trash"
     talk = content / "talks/first-talk.yaml"
@@ -123,6 +125,24 @@ def test_a_replaced_site_is_deleted_by_the_next_build_not_left_to_pile_up(built,
         assert title in (site / "talks/first-talk.html").read_text(encoding="utf-8")
         assert len(list(trash.iterdir())) == 1, "only the site this build replaced waits in the trash"
     assert leftovers(tmp_path) == []
+
+
+def test_a_small_edit_is_published_in_place_touching_only_the_files_that_changed(built, tmp_path: Path) -> None:
+    content, site, before = built
+    inodes = {path: os.stat(site / path).st_ino for path in before}
+    talk = content / "talks/first-talk.yaml"
+    talk.write_text(talk.read_text(encoding="utf-8").replace("title: ", "title: Revised ", 1), encoding="utf-8")
+    build_site(options(content, site))
+    after = fingerprint(site)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert "talks/first-talk.html" in changed and "index.html" in after
+    assert all(os.stat(site / path).st_ino == inodes[path] for path in after if path not in changed), \
+        "an unchanged file was replaced"
+    assert not (tmp_path / ".cache" / "trash").exists(), "nothing was swapped out"
+    assert leftovers(tmp_path) == []
+    fresh = tmp_path / "fresh"
+    build_site(options(content, fresh, cache=tmp_path / "fresh-cache"))
+    assert after == fingerprint(fresh)
 
 
 def test_two_builds_of_the_same_content_are_byte_identical(built, tmp_path: Path) -> None:
@@ -158,7 +178,49 @@ def test_a_folder_that_is_not_a_site_is_never_swapped_away(built, tmp_path: Path
 
 def test_the_staging_folder_is_removed_when_the_block_fails(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
-        with staging_folder(tmp_path / "site") as staging:
-            (staging / "index.html").write_text("half", encoding="utf-8")
+        with staged_site(tmp_path / "site") as staging:
+            (staging.folder / "index.html").write_text("half", encoding="utf-8")
             raise RuntimeError("render failed")
     assert list(tmp_path.iterdir()) == []
+
+
+def published_site(folder: Path, files: dict[str, str]) -> dict[str, int]:
+    """A site in ``folder`` with these files; returns their inodes."""
+    for relative, text in files.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(text, encoding="utf-8")
+    return {relative: os.stat(folder / relative).st_ino for relative in files}
+
+
+def test_publishing_in_place_renames_new_files_over_old_deletes_gone_ones_and_keeps_the_rest(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    inodes = published_site(site, {"index.html": "home", "talks/a.html": "a", "talks/b.html": "b",
+                                   "old/only.html": "only", "old/deeper/x.js": "x"})
+    with staged_site(site, in_place_of=scan(site)) as staged:
+        (staged.folder / "talks").mkdir()
+        (staged.folder / "talks/a.html").write_text("a, revised", encoding="utf-8")
+        (staged.folder / "talks/c.html").write_text("c", encoding="utf-8")
+        assert staged.path_of("talks/a.html") == staged.folder / "talks/a.html"
+        assert staged.path_of("index.html") == site.resolve() / "index.html"
+        files = staged.publish({"index.html", "talks/a.html", "talks/c.html"})
+    assert fingerprint(site) == fingerprint_of({"index.html": "home", "talks/a.html": "a, revised", "talks/c.html": "c"})
+    assert os.stat(site / "index.html").st_ino == inodes["index.html"], "an unchanged file was replaced"
+    assert not (site / "old").exists(), "a folder left empty was not removed"
+    assert files == scan(site)
+    assert leftovers(tmp_path) == []
+
+
+def test_publishing_in_place_refuses_a_site_that_would_lack_an_expected_file(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    published_site(site, {"index.html": "home", "talks/a.html": "a"})
+    before = fingerprint(site)
+    with pytest.raises(RuntimeError, match="lacks 1 file"):
+        with staged_site(site, in_place_of=scan(site)) as staged:
+            (staged.folder / "index.html").write_text("new home", encoding="utf-8")
+            staged.publish({"index.html", "talks/a.html", "talks/missing.html"})
+    assert fingerprint(site) == before
+    assert leftovers(tmp_path) == []
+
+
+def fingerprint_of(files: dict[str, str]) -> dict[str, str]:
+    return {relative: hashlib.sha256(text.encode("utf-8")).hexdigest() for relative, text in sorted(files.items())}

@@ -17,6 +17,8 @@ from typing import Callable
 import pytest
 
 from generator.build import TEMPLATES, BuildOptions, build_site
+from generator.incremental import MANIFEST_FORMAT
+from generator.write import read_checked, write_checked
 
 BASE = Path(__file__).resolve().parent / "bad_content" / "base"
 
@@ -119,23 +121,22 @@ def test_changing_a_template_rebuilds_every_page_that_uses_it(tree, tmp_path: Pa
 def test_a_corrupted_cache_is_ignored_and_rebuilt(tree, tmp_path: Path, damage: str) -> None:
     content, site, build = tree
     cache = site.parent / ".cache"
-    manifest = cache / "site-manifest.json"
+    manifest = cache / "site-manifest.bin"
     markdown = cache / "markdown.json"
     assert manifest.is_file() and markdown.is_file()
     if damage == "garbage":
-        manifest.write_bytes(b"\x00\xff not json")
+        manifest.write_bytes(b"\x00\xff not marshal")
         markdown.write_bytes(b"{{{{")
     elif damage == "truncated":
-        manifest.write_text(manifest.read_text(encoding="utf-8")[:100], encoding="utf-8")
+        manifest.write_bytes(manifest.read_bytes()[:100])
         markdown.write_text(markdown.read_text(encoding="utf-8")[:100], encoding="utf-8")
     else:  # well-formed, but every cached rendering and every recorded hash is wrong
         data = json.loads(markdown.read_text(encoding="utf-8"))
         data["html"] = {key: "<p>WRONG</p>" for key in data["html"]}
         markdown.write_text(json.dumps(data), encoding="utf-8")
-        header, _, body = manifest.read_text(encoding="utf-8").partition("\n")
-        data = json.loads(header)
+        data = read_checked(manifest, MANIFEST_FORMAT)
         data["inputs"] = "0" * 32
-        manifest.write_text(json.dumps(data) + "\n" + body, encoding="utf-8")
+        write_checked(manifest, MANIFEST_FORMAT, data)
         (site / "talks/first-talk.html").write_text("<p>WRONG</p>", encoding="utf-8")
         edit(content / "talks/first-talk.yaml", "large step sizes", "large step sizes, again")
     build()
@@ -168,7 +169,7 @@ def test_the_markdown_cache_is_reused_by_a_later_process(tree) -> None:
 
     build_in_a_new_process("1")
     before = cache.stat().st_mtime_ns
-    (cache.parent / "site-manifest.json").unlink()  # so every page is rendered again, and every text looked up
+    (cache.parent / "site-manifest.bin").unlink()  # so every page is rendered again, and every text looked up
     build_in_a_new_process("2")
     assert cache.stat().st_mtime_ns == before, "every text was rendered again: the cache missed"
 

@@ -22,7 +22,7 @@ import pytest
 import generator.search
 from conftest import CONTENT, serve
 from generator.build import BuildOptions, build_site
-from generator.search import DELTA, DELTA_INFO, OUTPUT, delta_limit, update_search_index
+from generator.search import DELTA, DELTA_INFO, OUTPUT, SearchUpdate, delta_limit, update_search_index
 
 TALK = "talks/bot-tikhonov.html"
 OTHER_TALK = "talks/central-flows-part-1.html"
@@ -92,7 +92,7 @@ def cold(pages_only: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[In
     folder = tmp_path_factory.mktemp("search-cold")
     site = stage(pages_only, folder / "site")
     state = folder / "state.json"
-    return Indexed(site, state), update_search_index(site, page_hashes(site), None, state)
+    return Indexed(site, state), reported(site, update_search_index(site, page_hashes(site), None, state))
 
 
 @pytest.fixture
@@ -110,8 +110,16 @@ def next_build(previous: Indexed, target: Path, edit=None) -> tuple[Indexed, str
     site = stage(previous.site, target)
     if edit is not None:
         edit(site)
-    return Indexed(site, previous.state), update_search_index(site, page_hashes(site), previous.site,
-                                                             previous.state)
+    update = update_search_index(site, page_hashes(site), previous.site, previous.state)
+    return Indexed(site, previous.state), reported(site, update)
+
+
+def reported(site: Path, update: SearchUpdate) -> str:
+    """The update's summary, once the files it says the index has are checked to be exactly those on disk."""
+    on_disk = {path.relative_to(site).as_posix() for folder in (OUTPUT, DELTA) for path in (site / folder).rglob("*")
+               if path.is_file()}
+    assert update.files == on_disk
+    return update.summary
 
 
 def edit_abstract(site: Path) -> None:
@@ -242,7 +250,7 @@ def test_the_same_edits_give_byte_identical_indexes(pages_only, tmp_path):
     for run in ("one", "two"):
         state = tmp_path / run / "state.json"
         site = stage(pages_only, tmp_path / run / "cold")
-        update_search_index(site, page_hashes(site), None, state)
+        reported(site, update_search_index(site, page_hashes(site), None, state))
         edited, _ = next_build(Indexed(site, state), tmp_path / run / "edited", edit_abstract)
         results.append(files_of(edited.site))
     assert results[0] == results[1]
@@ -265,7 +273,7 @@ def test_after_an_abstract_edit_search_finds_the_new_word_not_the_old_one_and_st
     build_site(BuildOptions(content=content, out=out, figures=False, search=False, cache=out.parent / ".cache"))
     previous = Indexed(cold[0].site, tmp_path / "state.json")
     shutil.copyfile(cold[0].state, previous.state)
-    assert update_search_index(out, page_hashes(out), previous.site, previous.state).startswith("delta: ")
+    assert reported(out, update_search_index(out, page_hashes(out), previous.site, previous.state)).startswith("delta: ")
     assert delta_info(out)["index"] == f"{DELTA}/" and TALK in delta_info(out)["stale"]
 
     with contextlib.contextmanager(serve)(out) as url:
