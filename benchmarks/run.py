@@ -345,6 +345,72 @@ def bench_rebuilds(n: int, work: Path, hugo: list[str] | None, timeout: float) -
     return result
 
 
+SERVE_EDITS = 3
+
+
+def bench_serve(content: Path, folder: Path, timeout: float, edits: int = SERVE_EDITS) -> dict:
+    """``symposium serve`` on ``content``: its first build, then ``edits`` abstracts edited one after another.
+
+    Each edit is timed from the file's save to the moment the server's live-reload
+    counter moves (what an organizer waits for: the watcher's debounce, the
+    rebuild, and one 50 ms poll), and by the server's own "rebuilt ... in" line.
+    """
+    import urllib.request
+
+    folder.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "generator", "serve", "--content", str(content), "--out", str(folder / "serve-site"),
+               "--port", "0", "--no-figures"]
+    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stderr.readline, "")), daemon=True)
+    reader.start()
+
+    def wait_for(predicate: Callable[[], object], what: str, limit: float) -> object:
+        deadline = time.perf_counter() + limit
+        while time.perf_counter() < deadline:
+            value = predicate()
+            if value:
+                return value
+            if process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"serve: no {what} within {limit:.0f} s; it said: {' | '.join(lines[-5:])}")
+
+    def rebuilt(after: int) -> list[float]:
+        return [float(match.group(1)) for line in lines[after:]
+                if (match := re.search(r"rebuilt \d+ pages in ([0-9.]+)s", line))]
+
+    try:
+        started = time.perf_counter()
+        url = wait_for(lambda: next((match.group(1) for line in lines
+                                     if (match := re.search(r"serving (http://\S+/)", line))), None), "address", 60)
+        wait_for(lambda: rebuilt(0), "first build", timeout)
+        result: dict = {"first build": time.perf_counter() - started, "edits": []}
+
+        def counter() -> int:
+            with urllib.request.urlopen(f"{url}__livereload", timeout=5) as response:
+                return json.loads(response.read())["build"]
+
+        talks = sorted((content / "talks").glob("*.yaml"))
+        for number in range(edits):
+            talk = talks[(number + 1) * len(talks) // (edits + 2)]
+            seen, before = len(lines), counter()
+            text = talk.read_text(encoding="utf-8")
+            saved = time.perf_counter()
+            talk.write_text(text.replace("abstract: |\n", "abstract: |\n  Edited while serving.\n\n", 1),
+                            encoding="utf-8")
+            wait_for(lambda: counter() != before, "rebuild", timeout)
+            reloaded = time.perf_counter() - saved
+            build = wait_for(lambda: rebuilt(seen), "rebuild line", 10)[0]
+            result["edits"].append({"save to reload": reloaded, "rebuild": build})
+            say(f"  serve edit {number + 1}: save to reload {reloaded:.2f}s (rebuild {build:.2f}s)")
+        return result
+    finally:
+        _kill_group(process.pid)
+        process.wait()
+
+
 def bench_seed(work: Path, runs: int, timeout: float) -> dict:
     """The shipped content/: cold builds with the figures cache kept, then a no-change rebuild."""
     base = fresh(work / "seed")
@@ -480,6 +546,16 @@ def other_table(results: dict) -> str:
             hugo = rebuilds.get(f"hugo: {label}")
             lines.append(f"| rebuild at N={rebuilds['talks']:,}, {label} | {ours['seconds']:.2f} s | "
                          + (f"{hugo['seconds']:.2f} s (full rebuild)" if hugo else "–") + " |")
+    serve = results.get("serve")
+    if serve and "error" in serve:
+        lines.append(f"| `symposium serve` at N={serve['talks']:,} | {_cell(serve['error'])} | |")
+    elif serve:
+        edits = serve["edits"]
+        lines.append(f"| `symposium serve` at N={serve['talks']:,}, first build (no minify) | "
+                     f"{serve['first build']:.2f} s | – |")
+        lines.append(f"| `symposium serve` at N={serve['talks']:,}, one abstract edited: save to reload "
+                     f"({len(edits)} edits) | {_spread([edit['save to reload'] for edit in edits])} "
+                     f"(rebuild {_spread([edit['rebuild'] for edit in edits])}) | – |")
     seed = results.get("seed_site")
     if seed and "error" in seed:
         lines.append(f"| seed site (content/) | {_cell(seed['error'])} | – |")
@@ -547,6 +623,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic content")
     parser.add_argument("--rebuild-size", type=int, default=None,
                         help="N for the rebuild timings (default: the largest size; 0 skips them)")
+    parser.add_argument("--serve-size", type=int, default=None,
+                        help="N for the `symposium serve` edit timings (default: the rebuild size; 0 skips them)")
     parser.add_argument("--import-size", type=int, default=1000,
                         help="N whose schedule.json is imported (must be one of --sizes; 0 skips it)")
     parser.add_argument("--no-hugo", action="store_true", help="time only our build")
@@ -564,6 +642,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
     rebuild_size = max(sizes) if args.rebuild_size is None else args.rebuild_size
+    serve_size = rebuild_size if args.serve_size is None else args.serve_size
 
     hugo = None if args.no_hugo else hugo_executable()
     if not args.no_hugo and hugo is None:
@@ -581,6 +660,10 @@ def main(argv: list[str] | None = None) -> int:
                 results["import"] = attempt(lambda: bench_import(n, work, args.timeout))
             if n == rebuild_size and "error" not in row:
                 results["rebuilds"] = {"talks": n, **attempt(lambda: bench_rebuilds(n, work, hugo, args.timeout))}
+            if n == serve_size and "error" not in row:
+                say(f"  symposium serve at N={n}: first build, then {SERVE_EDITS} edits")
+                results["serve"] = {"talks": n, **attempt(lambda: bench_serve(
+                    work / f"n{n}" / "src" / "content", work / f"n{n}" / "serve", args.timeout))}
             shutil.rmtree(work / f"n{n}", ignore_errors=True)  # N=10,000 leaves hundreds of MiB
         if args.import_size and args.import_size not in sizes:
             results["import"] = {"skipped": f"N={args.import_size} is not among --sizes"}

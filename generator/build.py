@@ -14,11 +14,14 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import __version__
 from .incremental import PreviousBuild, digest, save_manifest
 from .write import OutputFile, empty_trash, staged_site, static_files
+
+if TYPE_CHECKING:
+    from .pipeline import BuildMemory
 
 PROJECT = Path(__file__).resolve().parent.parent
 STATIC = PROJECT / "static"
@@ -107,16 +110,18 @@ def _normalise_base_url(base_url: str) -> str:
     return base
 
 
-def build_site(options: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildReport:
+def build_site(options: BuildOptions, progress: Callable[[str], None] | None = None,
+               memory: BuildMemory | None = None) -> BuildReport:
+    """Build the site; ``memory`` (see pipeline.BuildMemory) lets a long-running process reuse its last build's work."""
     cleaner = empty_trash(options.cache_dir / "trash")  # the site the last build replaced, deleted meanwhile
     try:
-        return _build(options, progress)
+        return _build(options, progress, memory)
     finally:
         gc.unfreeze()
         cleaner.join()
 
 
-def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> BuildReport:
+def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory: BuildMemory | None) -> BuildReport:
     say = progress or (lambda message: None)
     report = BuildReport()
     clock = time.perf_counter()
@@ -144,7 +149,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
         return report
 
     from .dependencies import page_keys
-    from .parallel import prerender_markdown, render_pages
+    from .exports import export_files
+    from .parallel import ForkedCall, Sink, prerender_markdown, render_pages
     from .pipeline import load_program
     from .render import Renderer, SiteContext, make_environment
 
@@ -153,92 +159,94 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None) -> Bui
     # collector is back on, or its first full pass walks millions of new objects (0.5 s).
     gc.disable()
     try:
-        program = load_program(options.content, options.cache_dir / "content", content_files)
+        program = load_program(options.content, options.cache_dir / "content", content_files, memory)
         gc.freeze()
     finally:
         gc.enable()
     phase("load+validate+link")
 
-    figures = []
-    if options.figures and program.figures:
-        from .figure_cache import cached_figures
+    # The feeds hold every slot (tens of MB at N = 10,000) and need only the program: made on the other core.
+    feeds = ForkedCall(export_files, program, _normalise_base_url(options.base_url),
+                       options.cache_dir / "exports.fragments", inline=_job_count(options, program) == 1)
+    try:
+        figures = []
+        if options.figures and program.figures:
+            from .figure_cache import cached_figures
 
-        figures = cached_figures(program.figures, options.cache_dir / "figures")
-        if figures is None:
-            from .figures import build_figures
+            figures = cached_figures(program.figures, options.cache_dir / "figures")
+            if figures is None:
+                from .figures import build_figures
 
-            say("computing live figures (cached by content hash)")
-            figures = build_figures(program.figures, options.cache_dir / "figures", progress=say)
-    phase("figures")
-    figure_files = [OutputFile(f"figures/{figure.name}.json",
-                               json.dumps(figure.data, sort_keys=True, separators=(",", ":")).encode("utf-8"))
-                    for figure in figures]
+                say("computing live figures (cached by content hash)")
+                figures = build_figures(program.figures, options.cache_dir / "figures", progress=say)
+        phase("figures")
+        figure_files = [OutputFile(f"figures/{figure.name}.json",
+                                   json.dumps(figure.data, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+                        for figure in figures]
 
-    build_id = templates_digest[:12]  # not the folder's path: a clone elsewhere builds the same bytes
-    context = SiteContext(base_url=_normalise_base_url(options.base_url), figures=figures, build_id=build_id)
-    # htmlmin minifies each template once (minify.py), so pages come out minified; minify-html runs per page.
-    templates_minified = options.minify and options.minifier == "htmlmin"
-    page_minifier = options.minifier if options.minify and not templates_minified else None
-    renderer = Renderer(program, make_environment(templates, options.cache_dir / "jinja", minify=templates_minified),
-                        context)
-    paths = [path for path, _ in renderer.page_jobs()]
-    figures_digest = digest(b"".join(file.path.encode() + b"\0" + file.content for file in figure_files))
-    keys = page_keys(program, program.digests, f"{environment}|{build_id}|{figures_digest}", paths)
-    reused = {path: output for path in paths if (output := previous.reusable(path, keys[path])) is not None}
-    stale = {path for path in paths if path not in reused}
-    phase("page keys")
-    many = len(stale) >= MARKDOWN_PRERENDER_PAGES or len(stale) * 10 >= len(paths)
-    if many:  # a cold build, or a big change: every text at once (cached), on every core
-        prerender_markdown(program, options.cache_dir / "markdown.json", _job_count(options, program))
-    phase("markdown")
+        build_id = templates_digest[:12]  # not the folder's path: a clone elsewhere builds the same bytes
+        context = SiteContext(base_url=_normalise_base_url(options.base_url), figures=figures, build_id=build_id)
+        # htmlmin minifies each template once (minify.py), so pages come out minified; minify-html runs per page.
+        templates_minified = options.minify and options.minifier == "htmlmin"
+        page_minifier = options.minifier if options.minify and not templates_minified else None
+        renderer = Renderer(program, make_environment(templates, options.cache_dir / "jinja", minify=templates_minified),
+                            context)
+        paths = [path for path, _ in renderer.page_jobs()]
+        figures_digest = digest(b"".join(file.path.encode() + b"\0" + file.content for file in figure_files))
+        keys = page_keys(program, program.digests, f"{environment}|{build_id}|{figures_digest}", paths)
+        reused = {path: output for path in paths if (output := previous.reusable(path, keys[path])) is not None}
+        stale = {path for path in paths if path not in reused}
+        phase("page keys")
+        many = len(stale) >= MARKDOWN_PRERENDER_PAGES or len(stale) * 10 >= len(paths)
+        if many:  # a cold build, or a big change: every text at once (cached), on every core
+            prerender_markdown(program, options.cache_dir / "markdown.json", _job_count(options, program))
+        phase("markdown")
 
-    from .exports import export_files
-    from .parallel import Sink
+        entries: dict[str, tuple[str, str]] = {}
+        # A small change to the last build's site is published in place; a cold build or a big change is swapped in.
+        in_place_of = previous.on_disk() if previous.entries and len(stale) <= IN_PLACE_PAGES else None
+        with staged_site(options.out, trash=options.cache_dir / "trash", in_place_of=in_place_of) as site:
+            sink = Sink(site, previous)
+            pages, exports = render_pages(renderer, stale, page_minifier,
+                                          _job_count(options, program) if many else 1, sink,
+                                          extra=feeds.result)
+            phase("render")
+            site.keep(reused)
+            entries.update((path, (keys[path], output)) for path, output in reused.items())
+            placed = list(pages)
+            for file in [*renderer.extra_files(paths), *exports, *figure_files]:
+                placed.append(sink.put(file.path, file.content))
+            entries.update((item.path, (keys.get(item.path, item.output), item.output)) for item in placed)
+            phase("write")
+            versions = {path: output for path, (_, output) in entries.items()}
+            expected = set(entries)
+            if options.search:
+                from .search import update_search_index
 
-    entries: dict[str, tuple[str, str]] = {}
-    # A small change to the last build's site is published in place; a cold build or a big change is swapped in.
-    in_place_of = previous.on_disk() if previous.entries and len(stale) <= IN_PLACE_PAGES else None
-    with staged_site(options.out, trash=options.cache_dir / "trash", in_place_of=in_place_of) as site:
-        sink = Sink(site, previous)
-        pages, exports = render_pages(renderer, stale, page_minifier,
-                                      _job_count(options, program) if many else 1, sink,
-                                      extra=lambda: export_files(program, context.base_url,
-                                                                 options.cache_dir / "exports.fragments"))
-        phase("render")
-        site.keep(reused)
-        entries.update((path, (keys[path], output)) for path, output in reused.items())
-        placed = list(pages)
-        for file in [*renderer.extra_files(paths), *exports, *figure_files]:
-            placed.append(sink.put(file.path, file.content))
-        entries.update((item.path, (keys.get(item.path, item.output), item.output)) for item in placed)
-        phase("write")
-        versions = {path: output for path, (_, output) in entries.items()}
-        expected = set(entries)
-        if options.search:
-            from .search import update_search_index
-
-            html = {path: output for path, output in versions.items() if path.endswith(".html")}
-            search = update_search_index(site.folder, html, previous.site if previous.site.is_dir() else None,
-                                         options.cache_dir / "search-index.json", page_path=site.path_of,
-                                         in_place=site.in_place)
-            say("search index: " + search.summary)
-            expected |= search.files
-            versions["pagefind"] = _search_version(site.path_of)
-            phase("search index")
-        worker = renderer.service_worker(versions)  # last: its version covers every file it may cache
-        placed.append(sink.put(worker.path, worker.content))
-        entries[worker.path] = (placed[-1].output, placed[-1].output)
-        for file in static_files(STATIC):  # the service worker hashes these itself
-            placed.append(sink.put(file.path, file.content))
-            entries[file.path] = (placed[-1].output, placed[-1].output)
-        report.bytes = sum(item.written for item in placed)
-        report.rewritten = sum(1 for item in placed if not item.linked)
-        files = site.publish(expected | set(entries))
-    save_manifest(manifest_path, options.out, fingerprint, entries, inputs=inputs, files=files)
-    phase("manifest")
-    report.pages = len(paths)
-    report.files = len(entries)
-    return report
+                html = {path: output for path, output in versions.items() if path.endswith(".html")}
+                search = update_search_index(site.folder, html, previous.site if previous.site.is_dir() else None,
+                                             options.cache_dir / "search-index.json", page_path=site.path_of,
+                                             in_place=site.in_place)
+                say("search index: " + search.summary)
+                expected |= search.files
+                versions["pagefind"] = _search_version(site.path_of)
+                phase("search index")
+            worker = renderer.service_worker(versions)  # last: its version covers every file it may cache
+            placed.append(sink.put(worker.path, worker.content))
+            entries[worker.path] = (placed[-1].output, placed[-1].output)
+            for file in static_files(STATIC):  # the service worker hashes these itself
+                placed.append(sink.put(file.path, file.content))
+                entries[file.path] = (placed[-1].output, placed[-1].output)
+            report.bytes = sum(item.written for item in placed)
+            report.rewritten = sum(1 for item in placed if not item.linked)
+            files = site.publish(expected | set(entries))
+        save_manifest(manifest_path, options.out, fingerprint, entries, inputs=inputs, files=files)
+        phase("manifest")
+        report.pages = len(paths)
+        report.files = len(entries)
+        return report
+    finally:
+        feeds.close()
 
 
 def _search_version(path_of: Callable[[str], Path]) -> str:

@@ -77,6 +77,10 @@ class ContentCache:
             return entry[1], entry[2]
         return None
 
+    def keep(self, relative: str) -> None:
+        """Keep this file's entry, though this build took its data from elsewhere (a serving process's memory)."""
+        self._used.setdefault(shard_of(relative), set()).add(relative)
+
     def store(self, relative: str, file_digest: str, data: Any) -> str:
         """Remember a freshly parsed file; returns its summary digest."""
         summary = summary_digest(relative, data)

@@ -126,6 +126,70 @@ class Sink:
         return Placed(path, output, len(content), False)
 
 
+class ForkedCall:
+    """``function(*args)`` computed in a forked child while this process goes on; :meth:`result` waits for it.
+
+    For a step that needs the linked program but nothing the rest of the build
+    makes (the feeds): the child inherits the program instead of receiving it
+    through a pipe, and only the result comes back. Where there is no fork, or
+    with ``inline``, the call runs in this process when its result is asked for.
+    """
+
+    def __init__(self, function: Callable, *args, inline: bool = False):
+        self._outcome: tuple[bool, object] | None = None
+        self._process = None
+        self._call = (function, args)
+        if inline or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_outcome, args=(sender, function, args), daemon=True)
+        self._process.start()
+        sender.close()
+
+    def result(self):
+        """The function's value; its exception is raised here."""
+        if self._outcome is None and self._process is None:
+            self._outcome = _outcome_of(*self._call)
+        if self._process is not None:
+            try:
+                self._outcome = self._receiver.recv()
+            except EOFError:
+                self._outcome = (False, RuntimeError(f"a build step's process died (exit code "
+                                                     f"{self._process.exitcode})"))
+            finally:
+                self.close()
+        succeeded, value = self._outcome  # type: ignore[misc]
+        if not succeeded:
+            raise value  # type: ignore[misc]
+        return value
+
+    def close(self) -> None:
+        """Stop the child if it still runs (the build failed meanwhile)."""
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._receiver.close()
+            self._process = None
+
+
+def _outcome_of(function: Callable, args: tuple) -> tuple[bool, object]:
+    try:
+        return True, function(*args)
+    except Exception as error:  # noqa: BLE001 - handed to result(), which raises it
+        return False, error
+
+
+def _send_outcome(sender, function: Callable, args: tuple) -> None:
+    outcome = _outcome_of(function, args)
+    try:
+        sender.send(outcome)
+    except Exception as error:  # noqa: BLE001 - e.g. an exception that cannot be pickled
+        sender.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]} ({error})")))
+    sender.close()
+
+
 #: Handed to forked workers through inheritance rather than pickling: the linked
 #: program and the Jinja environment never cross a pipe, and finished pages are
 #: written by the worker that rendered them, so only their hashes travel back.

@@ -594,8 +594,8 @@ class Renderer:
         yield from extras
         yield self.service_worker({item.path: digest(item.content) for item in pages + extras})
 
-    def page_jobs(self) -> list[tuple[str, Callable[[], OutputFile]]]:
-        """Every page as (path, how to render it), so a rebuild can render only the pages whose inputs changed."""
+    @functools.cached_property
+    def _page_jobs(self) -> list[tuple[str, Callable[[], OutputFile]]]:
         jobs: list[tuple[str, Callable[[], OutputFile]]] = [
             (page_url("home"), self.home), (page_url("program"), self.program_page),
             (page_url("speakers"), self.speaker_index), (page_url("publications"), self.publications),
@@ -606,6 +606,10 @@ class Renderer:
         jobs += [(page_url("speaker", speaker.id), functools.partial(self.speaker, speaker))
                  for speaker in self.program.speakers_sorted]
         return jobs
+
+    def page_jobs(self) -> list[tuple[str, Callable[[], OutputFile]]]:
+        """Every page as (path, how to render it), so a rebuild can render only the pages whose inputs changed."""
+        return list(self._page_jobs)
 
     def all_pages(self) -> Iterator[OutputFile]:
         for _, render in self.page_jobs():

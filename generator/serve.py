@@ -194,13 +194,17 @@ class Rebuilder:
     options: object  # BuildOptions; typed loosely to keep the import lazy
     state: BuildState
     say: Callable[[str], None]
+    memory: object = None  # pipeline.BuildMemory: this process's last build's files and models
 
     def full(self) -> None:
         from .build import build_site
+        from .pipeline import BuildMemory
 
+        if self.memory is None:
+            self.memory = BuildMemory()
         started = time.perf_counter()
         try:
-            report = build_site(self.options)
+            report = build_site(self.options, memory=self.memory)
         except Exception as error:  # any failure keeps the server up and shows the overlay
             lines = describe_failure(error)
             self.state.record(lines)

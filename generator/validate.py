@@ -161,22 +161,47 @@ def validate_document(document: SourceDocument, model: type[M], diagnostics: Dia
         return None
 
 
-def validate_content(files: ContentFiles, diagnostics: Diagnostics) -> ValidatedContent:
-    """Validate every loaded file; ids of talks and speakers come from file names."""
+#: Validated models by (model name, file, digest of the file's bytes): see pipeline.BuildMemory.
+Models = dict[tuple[str, str, str], Any]
+
+
+def validate_content(files: ContentFiles, diagnostics: Diagnostics, known: Models | None = None,
+                     remember: Models | None = None) -> ValidatedContent:
+    """Validate every loaded file; ids of talks and speakers come from file names.
+
+    A file whose model is in ``known`` (by its bytes' digest) is not validated
+    again; every valid model is put in ``remember``.
+    """
     with gc_paused():
-        return _validate_content(files, diagnostics)
+        return _validate_content(files, diagnostics, _Memo(known or {}, remember))
 
 
-def _validate_content(files: ContentFiles, diagnostics: Diagnostics) -> ValidatedContent:
+class _Memo:
+    def __init__(self, known: Models, remember: Models | None):
+        self.known, self.remember = known, remember
+
+    def validate(self, document: SourceDocument, model: type[M], diagnostics: Diagnostics) -> M | None:
+        if document.digest is None or self.remember is None:
+            return validate_document(document, model, diagnostics)
+        key = (model.__name__, str(document.path), document.digest)
+        result = self.known.get(key)
+        if result is None:
+            result = validate_document(document, model, diagnostics)
+        if result is not None:
+            self.remember[key] = result
+        return result
+
+
+def _validate_content(files: ContentFiles, diagnostics: Diagnostics, memo: _Memo) -> ValidatedContent:
     event = None
     if files.event is not None:
-        model = validate_document(files.event, Event, diagnostics)
+        model = memo.validate(files.event, Event, diagnostics)
         event = Located("event", model, files.event) if model else None
 
     venues: list[Located[Venue]] = []
     venues_valid = not files.venues_invalid
     if files.venues is not None:
-        venue_file = validate_document(files.venues, VenueFile, diagnostics)
+        venue_file = memo.validate(files.venues, VenueFile, diagnostics)
         venues_valid = venue_file is not None
         if venue_file:
             venues = [Located(venue.id, venue, files.venues) for venue in venue_file.venues]
@@ -185,7 +210,7 @@ def _validate_content(files: ContentFiles, diagnostics: Diagnostics) -> Validate
         validated = []
         for document in documents:
             if _check_file_id(document, diagnostics):
-                result = validate_document(document, model, diagnostics)
+                result = memo.validate(document, model, diagnostics)
                 if result is not None:
                     validated.append(Located(document.path.stem, result, document))
         return validated
@@ -193,7 +218,7 @@ def _validate_content(files: ContentFiles, diagnostics: Diagnostics) -> Validate
     days = [Located(str(day.model.date), day.model, day.source) for day in each(files.days, Day)]
     figures: list[FigureSpec] = []
     if files.figures is not None:
-        figure_file = validate_document(files.figures, FiguresFile, diagnostics)
+        figure_file = memo.validate(files.figures, FiguresFile, diagnostics)
         if figure_file is not None:
             figures = list(figure_file.figures)
             seen: set[str] = set()

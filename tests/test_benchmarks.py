@@ -119,3 +119,16 @@ def test_a_timed_out_build_leaves_no_worker_behind(tmp_path):
         time.sleep(0.1)
     else:
         pytest.fail(f"worker {worker} outlived the timeout")
+
+
+def test_serve_timing_waits_for_each_edit_to_reach_the_served_site(generated, tmp_path):
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(generated[0], content)
+    result = run.bench_serve(content, tmp_path / "serve", timeout=300, edits=2)
+    assert result["first build"] > 0 and len(result["edits"]) == 2
+    assert all(0 < edit["rebuild"] <= edit["save to reload"] for edit in result["edits"])
+    edited = [path for path in (tmp_path / "serve" / "serve-site" / "talks").glob("*.html")
+              if "Edited while serving." in path.read_text(encoding="utf-8")]
+    assert len(edited) == 2, "both edits are in the served site when their timing ends"
