@@ -59,11 +59,11 @@ class PreviousBuild:
                 or not site.is_dir()):
             return cls(site)
         entries, files, inputs = data.get("entries"), data.get("files"), data.get("inputs")
+        # The checksum and the format tag already say the file is one this code wrote; a spot check
+        # of one entry each (not all 75,000 at N = 10,000) guards against a bug writing another shape.
         if not (isinstance(entries, dict) and isinstance(files, dict)
-                and all(isinstance(path, str) and isinstance(pair, tuple) and len(pair) == 2
-                        and isinstance(pair[0], str) and isinstance(pair[1], str) for path, pair in entries.items())
-                and all(isinstance(path, str) and isinstance(pair, tuple) and len(pair) == 2
-                        and isinstance(pair[0], int) and isinstance(pair[1], int) for path, pair in files.items())):
+                and all(isinstance(pair, tuple) and len(pair) == 2 for pair in
+                        (next(iter(entries.values()), ("", "")), next(iter(files.values()), (0, 0))))):
             return cls(site)
         return cls(site, entries, inputs if isinstance(inputs, str) else None, files)
 
@@ -86,7 +86,5 @@ class PreviousBuild:
 def save_manifest(manifest: Path, site: Path, fingerprint: str, entries: dict[str, tuple[str, str]],
                   inputs: str | None, files: dict[str, Signature]) -> None:
     """Write the manifest atomically, behind a checksum, so damage is noticed (see :func:`write_checked`)."""
-    write_checked(manifest, MANIFEST_FORMAT, {
-        "fingerprint": fingerprint, "site": str(site.resolve()), "inputs": inputs,
-        "entries": {path: tuple(pair) for path, pair in sorted(entries.items())},
-        "files": {path: tuple(pair) for path, pair in sorted(files.items())}})
+    write_checked(manifest, MANIFEST_FORMAT, {"fingerprint": fingerprint, "site": str(site.resolve()),
+                                              "inputs": inputs, "entries": entries, "files": files})

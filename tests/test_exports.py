@@ -534,3 +534,13 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(multi_room, tmp_path, seria
     assert exported(program, cache) == cold
     assert len(serializations) == len(program.slots)
     assert read_fragments(cache).keys() and len(set(read_fragments(cache).values())) == len(program.slots)
+
+
+def test_slot_numbers_use_exactly_the_uuid5_of_their_id():
+    import uuid
+
+    from generator.exports.common import uuid5_int
+
+    space = uuid.uuid5(uuid.NAMESPACE_URL, "urn:test")
+    for name in ["slot-number:a", "slot-number:2026-05-05-0900-opening", "slot-number:Łukasiewicz", "", "x" * 500]:
+        assert uuid5_int(space.bytes, name) == uuid.uuid5(space, name).int

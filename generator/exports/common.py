@@ -9,6 +9,7 @@ Nothing here reads a clock: every value is derived from the content alone.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import math
 import re
@@ -52,6 +53,14 @@ def room_guid(program: Program, room: ScheduleRoom) -> str:
     return str(uuid.uuid5(namespace(program), f"room:{room.slug}"))
 
 
+def uuid5_int(namespace_bytes: bytes, name: str) -> int:
+    """``uuid.uuid5(namespace, name).int`` without building UUID objects (a third of the cost of numbering
+    10,000 slots)."""
+    value = int.from_bytes(hashlib.sha1(namespace_bytes + name.encode("utf-8")).digest()[:16], "big")
+    value = (value & ~(0xC000 << 48)) | (0x8000 << 48)  # RFC 4122 variant
+    return (value & ~(0xF000 << 64)) | (5 << 76)  # version 5
+
+
 def slot_numbers(program: Program) -> dict[str, int]:
     """A six-digit number per slot id, for the legacy integer ``id`` the frab formats require.
 
@@ -61,9 +70,9 @@ def slot_numbers(program: Program) -> dict[str, int]:
     """
     numbers: dict[str, int] = {}
     used: set[int] = set()
-    space = namespace(program)
+    space = namespace(program).bytes
     for slot_id in sorted(slot.id for slot in program.slots):
-        number = 100000 + uuid.uuid5(space, f"slot-number:{slot_id}").int % 900000
+        number = 100000 + uuid5_int(space, f"slot-number:{slot_id}") % 900000
         while number in used:
             number = 100000 + (number - 100000 + 1) % 900000
         used.add(number)
