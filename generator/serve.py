@@ -35,6 +35,8 @@ from .diagnostics import ContentError
 DEFAULT_OUT = Path(".cache") / "serve-site"
 LIVERELOAD_PATH = "/__livereload"
 POLL_MS = 400
+#: Seconds after a build, and after the last page served, before the server tidies its memory.
+TIDY_AFTER = 1.0
 
 #: Appended to every served HTML page: poll the build counter, reload when it changes.
 LIVERELOAD_SCRIPT = f"""<script id="symposium-livereload">(function () {{
@@ -60,6 +62,10 @@ class BuildState:
     build: int = 0
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    last_page_request: float = 0.0  # time.monotonic() of the last request other than live-reload's polls
+
+    def page_requested(self) -> None:
+        self.last_page_request = time.monotonic()
 
     def record(self, errors: list[str]) -> None:
         with self.lock:
@@ -132,6 +138,7 @@ def _handler(directory: Path, state: BuildState) -> type[SimpleHTTPRequestHandle
             if path == LIVERELOAD_PATH:
                 build, errors = state.snapshot()
                 return self._send(json.dumps({"build": build, "errors": errors}).encode(), "application/json")
+            state.page_requested()
             if path.endswith("/sw.js"):
                 return self._send(NO_SERVICE_WORKER.encode(), "text/javascript")
             page = self._html_file(path)
@@ -196,6 +203,7 @@ class Rebuilder:
     state: BuildState
     say: Callable[[str], None]
     memory: object = None  # pipeline.BuildMemory: this process's last build's files and models
+    tidy_due: float | None = None  # time.monotonic() from which the memory may be tidied (see tidy_when_idle)
 
     def full(self) -> None:
         from .build import build_site
@@ -203,6 +211,7 @@ class Rebuilder:
 
         if self.memory is None:
             self.memory = BuildMemory()
+        self.tidy_due = None
         started = time.perf_counter()
         try:
             report = build_site(self.options, memory=self.memory)
@@ -212,15 +221,20 @@ class Rebuilder:
             self.say("\n".join(lines) + f"\nbuild failed ({len(lines)} error{'s' if len(lines) != 1 else ''}); "
                      "serving the last good site, waiting for a fix")
         else:
-            self.state.record([])  # open tabs reload now, before the tidying below
+            self.state.record([])
             self.say(f"rebuilt {report.pages} pages in {time.perf_counter() - started:.2f}s")
-        self._tidy_memory()
+        self.tidy_due = time.monotonic() + TIDY_AFTER
 
-    @staticmethod
-    def _tidy_memory() -> None:
-        """Between builds, while the organizer reads: free the last build's program (it has reference
-        cycles), then freeze what the memory keeps, so no collection during the next build walks it
-        (a full pass over a 10,000-talk program's objects takes about a second)."""
+    def tidy_when_idle(self) -> None:
+        """Between builds, once open tabs have reloaded and the organizer reads: free the last build's
+        program (it has reference cycles), then freeze what the memory keeps, so no collection during
+        the next build walks it. A full collection holds the interpreter for about a second on a
+        10,000-talk program, which must not delay a reload or a page; an edit that comes first simply
+        skips it, and the next build collects as it goes."""
+        now = time.monotonic()
+        if self.tidy_due is None or now < self.tidy_due or now - self.state.last_page_request < TIDY_AFTER:
+            return
+        self.tidy_due = None
         gc.collect()
         gc.freeze()
 
@@ -306,6 +320,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 built = True
             elif changes:
                 rebuilder.on_changes((Path(path) for _, path in changes), STATIC)
+            else:
+                rebuilder.tidy_when_idle()
     except KeyboardInterrupt:
         say("stopped")
     finally:

@@ -251,3 +251,32 @@ def test_failures_are_described_with_file_and_line_where_known():
     figure_error = FigureConfigError(["content/figures.yaml:3: error: steps must be at least 10"])
     assert describe_failure(figure_error) == ["content/figures.yaml:3: error: steps must be at least 10"]
     assert describe_failure(RuntimeError("boom"))[0].startswith("error: RuntimeError: boom")
+
+
+def test_memory_is_tidied_only_once_the_reload_and_the_pages_are_served(monkeypatch, tmp_path) -> None:
+    """A full collection holds the interpreter for about a second on a big program: never while tabs reload."""
+    import gc
+
+    import generator.build
+    import generator.serve as serve
+
+    collections: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collections.append(1) or 0)
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+    monkeypatch.setattr(generator.build, "build_site", lambda options, memory=None: generator.build.BuildReport())
+    clock = [100.0]
+    monkeypatch.setattr(serve.time, "monotonic", lambda: clock[0])
+    state = serve.BuildState()
+    rebuilder = serve.Rebuilder(options=None, state=state, say=lambda message: None)
+    rebuilder.full()
+    assert state.snapshot()[0] == 1 and collections == []  # tabs are told to reload first
+    rebuilder.tidy_when_idle()
+    assert collections == []  # too soon after the build
+    clock[0] += serve.TIDY_AFTER + 0.1
+    state.page_requested()  # a tab fetches the rebuilt page
+    rebuilder.tidy_when_idle()
+    assert collections == []  # too soon after a page
+    clock[0] += serve.TIDY_AFTER + 0.1
+    rebuilder.tidy_when_idle()
+    rebuilder.tidy_when_idle()
+    assert collections == [1]  # once, when idle
