@@ -21,13 +21,17 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from . import __version__
 from .dependencies import summary_digest
-from .incremental import digest
+from .incremental import code_digest, digest
 from .write import read_checked, write_checked
 
 SHARDS = 64
-FORMAT = f"content-cache-1|{__version__}|{marshal.version}"
+#: What the cached data depends on besides the files' bytes: the parser and the summaries' code, and PyYAML.
+FORMAT = (f"content-cache-1|{__version__}|{marshal.version}|{yaml.__version__}|"
+          f"{code_digest('load.py', 'dependencies.py', 'incremental.py', 'content_cache.py')}")
 
 Entry = tuple[str, Any, str]  # file digest, parsed data, summary digest
 

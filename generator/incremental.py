@@ -29,6 +29,13 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def code_digest(*modules: str) -> str:
+    """A digest of these generator modules' source (paths relative to generator/), for the caches whose
+    contents that code decides: the package's version number does not move when the code does."""
+    here = Path(__file__).resolve().parent
+    return digest(b"\0".join((here / name).read_bytes() for name in modules))
+
+
 @dataclass
 class PreviousBuild:
     """The last good site and its manifest; empty when there is none or it can't be trusted."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__, markup
-from .incremental import PreviousBuild, digest
+from .incremental import PreviousBuild, code_digest, digest
 from .render import Renderer
 from .write import OutputFile, StagedSite, write_atomically
 
@@ -52,7 +52,8 @@ def _markdown_fingerprint() -> str:
     import nh3
 
     settings = (sorted(markup.ALLOWED_TAGS), sorted((tag, sorted(names)) for tag, names in markup.ALLOWED_ATTRIBUTES.items()),
-                sorted(markup.URL_SCHEMES), markdown_lib.__version__, getattr(nh3, "__version__", "?"), __version__)
+                sorted(markup.URL_SCHEMES), markdown_lib.__version__, getattr(nh3, "__version__", "?"), __version__,
+                code_digest("markup.py"))
     return digest(json.dumps(settings).encode())  # sorted: a set's repr changes with each process's hash seed
 
 

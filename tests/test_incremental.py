@@ -307,6 +307,25 @@ def test_a_damaged_content_cache_shard_is_ignored(tree, tmp_path: Path) -> None:
     assert fingerprint(site) == cold_build(content, tmp_path)
 
 
+def test_parsed_content_cached_by_other_parser_code_is_not_used(tree, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package version does not move when load.py does; the cache's format tag carries the code's digest."""
+    import generator.content_cache
+    import generator.pipeline
+    from generator.incremental import code_digest
+
+    assert generator.content_cache.FORMAT.endswith(
+        code_digest("load.py", "dependencies.py", "incremental.py", "content_cache.py"))
+    content, _, build = tree
+    parsed: list[str] = []
+    real = generator.pipeline.parse_yaml
+    monkeypatch.setattr(generator.pipeline, "parse_yaml",
+                        lambda path, diagnostics, raw=None: parsed.append(path.name) or real(path, diagnostics, raw=raw))
+    monkeypatch.setattr(generator.content_cache, "FORMAT", generator.content_cache.FORMAT + "-changed-parser")
+    edit(content / "talks/first-talk.yaml", "large step sizes", "large step sizes, again")
+    build()
+    assert len(parsed) == sum(1 for path in content.rglob("*.yaml")), "every file is parsed again"
+
+
 def test_an_error_found_with_cached_files_still_names_the_right_line(tree) -> None:
     """Cached files carry no positions; a message about one reads the file again for its line."""
     from generator.diagnostics import ContentError
