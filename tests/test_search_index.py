@@ -309,3 +309,59 @@ def test_after_an_abstract_edit_search_finds_the_new_word_not_the_old_one_and_st
             assert errors == []
         finally:
             page.close()
+
+
+def test_builds_that_update_the_site_in_place_keep_one_consistent_index(tmp_path, monkeypatch):
+    """Through build_site: a small edit publishes in place (write.StagedSite), so the base index stays where it
+    is, the delta replaces the last one file for file, and a base rebuilt in place leaves no delta behind."""
+    import generator.search
+    from generator.write import scan
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    site = tmp_path / "site"
+    options = BuildOptions(content=content, out=site, figures=False, search=True)
+    build_site(options)
+    talk = content / "talks" / Path(TALK).with_suffix(".yaml").name
+    entry = site / OUTPUT / "pagefind-entry.json"
+    base_inode = entry.stat().st_ino
+
+    def edit(old: str, new: str) -> None:
+        text = talk.read_text(encoding="utf-8")
+        assert old in text
+        talk.write_text(text.replace(old, new), encoding="utf-8")
+
+    def consistent() -> None:
+        for folder in (OUTPUT, DELTA):
+            if (site / folder).is_dir():
+                listed = json.loads((site / folder / "files.json").read_text(encoding="utf-8"))
+                assert all((site / folder / name).is_file() for name in listed)
+        assert build_site(options).up_to_date, "the manifest describes every file on disk, no more, no less"
+        assert scan(site) == {path.relative_to(site).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
+                              for path in site.rglob("*") if path.is_file()}
+
+    edit("cocoercivity", "hypomonotonicity")
+    build_site(options)
+    assert delta_info(site) == {"index": f"{DELTA}/", "stale": [TALK]}
+    assert indexed_urls(site / DELTA) == {"/" + TALK}
+    assert entry.stat().st_ino == base_inode, "the base index was left in place"
+    first_delta = {path.name for path in (site / DELTA).rglob("*") if path.is_file()}
+    consistent()
+
+    edit("hypomonotonicity", "weak monotonicity")
+    build_site(options)
+    assert b"weak monotonicity" in b"".join(gzip.decompress(path.read_bytes())
+                                             for path in (site / DELTA / "fragment").glob("*"))
+    assert not any(b"hypomonotonicity" in gzip.decompress(path.read_bytes())
+                   for path in (site / DELTA / "fragment").glob("*")), "the last delta's fragment is gone"
+    assert {path.name for path in (site / DELTA).rglob("*") if path.is_file()} != first_delta
+    consistent()
+
+    monkeypatch.setattr(generator.search, "delta_limit", lambda pages: 0)  # the next edit rebuilds the base
+    edit("weak monotonicity", "strong monotonicity")
+    build_site(options)
+    assert not (site / DELTA).exists() and delta_info(site) == {"index": None, "stale": []}
+    assert "/" + TALK in indexed_urls(site / OUTPUT) and entry.stat().st_ino != base_inode
+    assert any(b"strong monotonicity" in gzip.decompress(path.read_bytes())
+               for path in (site / OUTPUT / "fragment").glob("*"))
+    consistent()
