@@ -177,6 +177,9 @@ def validate_content(files: ContentFiles, diagnostics: Diagnostics, known: Model
 
 
 class _Memo:
+    """Validates a document, or hands back the model validated from the same bytes before; only valid
+    models are remembered, so a file with errors is validated (and its errors reported) every time."""
+
     def __init__(self, known: Models, remember: Models | None):
         self.known, self.remember = known, remember
 
