@@ -240,12 +240,14 @@ class Rebuilder:
 
     def static_only(self) -> None:
         from .build import STATIC
-        from .write import copy_tree
+        from .write import static_files
 
         out = Path(self.options.out)
         if not out.is_dir() or self.state.snapshot()[1]:
             return self.full()
-        copy_tree(STATIC, out / "assets")
+        for file in static_files(STATIC):
+            (out / file.path).parent.mkdir(parents=True, exist_ok=True)
+            (out / file.path).write_bytes(file.content)
         self.state.record([])
         self.say("copied static assets")
 

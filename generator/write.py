@@ -276,14 +276,6 @@ def static_files(source: Path, prefix: str = "assets") -> list[OutputFile]:
     return files
 
 
-def copy_tree(source: Path, destination: Path) -> None:
-    """Copy static assets into ``destination`` (see :func:`static_files`)."""
-    for file in static_files(source, prefix=""):
-        target = destination / file.path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(file.content)
-
-
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one rename, so no reader (or crash) ever sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -280,3 +280,19 @@ def test_memory_is_tidied_only_once_the_reload_and_the_pages_are_served(monkeypa
     rebuilder.tidy_when_idle()
     rebuilder.tidy_when_idle()
     assert collections == [1]  # once, when idle
+
+
+def test_an_edit_under_static_only_copies_the_assets_into_the_served_site(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    import generator.serve as serve
+    from generator.build import STATIC
+
+    out = tmp_path / "serve-site"
+    out.mkdir()
+    said: list[str] = []
+    state = serve.BuildState()
+    rebuilder = serve.Rebuilder(options=SimpleNamespace(out=out), state=state, say=said.append)
+    rebuilder.on_changes([STATIC / "style.css"], STATIC)
+    assert (out / "assets" / "style.css").read_bytes() == (STATIC / "style.css").read_bytes()
+    assert said == ["copied static assets"] and state.snapshot() == (1, [])
