@@ -56,7 +56,6 @@ class StagedSite:
         self.trash = trash
         self.in_place = in_place_of is not None
         self._published_files = in_place_of or {}
-        self.published = False
 
     def keep(self, paths: Iterable[str]) -> None:
         """Carry these unchanged files of the published site into the new one."""
@@ -80,7 +79,6 @@ class StagedSite:
         staged = scan(self.folder)
         if not self.in_place:
             _swap_in(self.folder, self.out, self.trash)
-            self.published = True
             return staged
         wanted = set(expected)
         missing = sorted(wanted - staged.keys() - self._published_files.keys())
@@ -100,27 +98,18 @@ class StagedSite:
         files = {relative: signature for relative, signature in self._published_files.items()
                  if relative in wanted and relative not in staged}
         files.update(staged)  # a rename keeps size and modification time
-        self.published = True
         return files
 
 
 def _remove_empty_folders(root: Path, folders: set[str]) -> None:
     """Remove these folders of ``root`` (and then their parents) where deleting files left them empty."""
-    pending = sorted((folder for folder in folders if folder), key=lambda folder: -folder.count("/"))
-    seen: set[str] = set()
-    while pending:
-        folder = pending.pop(0)
-        if folder in seen:
-            continue
-        seen.add(folder)
-        try:
-            os.rmdir(f"{root}/{folder}")
-        except OSError:  # not empty (or gone): its parents are not empty either
-            continue
-        parent = folder.rpartition("/")[0]
-        if parent:
-            pending.append(parent)
-            pending.sort(key=lambda item: -item.count("/"))
+    for folder in sorted(folders, key=lambda folder: -folder.count("/")):  # deepest first
+        while folder:
+            try:
+                os.rmdir(f"{root}/{folder}")
+            except OSError:  # not empty (or gone): its parents are not empty either
+                break
+            folder = folder.rpartition("/")[0]
 
 
 @contextlib.contextmanager
