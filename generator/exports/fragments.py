@@ -29,11 +29,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
+from ..incremental import code_digest
 from ..write import write_atomically
 
 Fragment = tuple[Any, ...]  # of str / bytes
 
-_SOURCES = ("common.py", "frab.py", "ical.py", "fragments.py", "../markup.py")
+#: The exports' code (relative to generator/): the serializers, and exports/__init__.py, which says what
+#: a fragment is filed under.
+_SOURCES = ("exports/__init__.py", "exports/common.py", "exports/frab.py", "exports/ical.py", "exports/fragments.py",
+            "markup.py")
 _LIBRARIES = ("icalendar", "markdown", "nh3")
 _MAGIC = b"symposium-site export fragments 1\n"
 
@@ -45,12 +49,8 @@ def _version() -> str:
     the exports (or to the Markdown that iCalendar descriptions go through)
     can ever reuse a fragment written by the code before it.
     """
-    code = hashlib.sha256()
-    here = Path(__file__).parent
-    for name in _SOURCES:
-        code.update((here / name).read_bytes())
     libraries = " ".join(f"{name}={metadata.version(name)}" for name in _LIBRARIES)
-    return f"{code.hexdigest()} {libraries} python={sys.version_info[:2]}"
+    return f"{code_digest(*_SOURCES)} {libraries} python={sys.version_info[:2]}"
 
 
 VERSION = _version()
