@@ -404,8 +404,26 @@ def _nesting_error(text: str) -> tuple[yaml.Mark, str] | None:
     file of brackets reaches; the parser's event stream is flat, so it is
     checked first.
     """
+    try:
+        return _first_too_deep(yaml.parse(text, Loader=_BaseLoader))
+    except yaml.YAMLError:
+        if _BaseLoader is yaml.SafeLoader:
+            raise
+        # libyaml 0.2.6 (in PyYAML 6.0.4's wheels) refuses 1,000 levels in its scanner, which reads
+        # ahead of the events, so its error can come before the event that passes our limit. The
+        # pure-Python parser has no limit of its own: ask it, and keep libyaml's wording otherwise.
+        try:
+            too_deep = _first_too_deep(yaml.parse(text, Loader=yaml.SafeLoader))
+        except yaml.YAMLError:
+            too_deep = None
+        if too_deep is None:
+            raise
+        return too_deep
+
+
+def _first_too_deep(events: Iterator[yaml.Event]) -> tuple[yaml.Mark, str] | None:
     depth = 0
-    for event in yaml.parse(text, Loader=_BaseLoader):
+    for event in events:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:

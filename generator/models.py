@@ -148,15 +148,36 @@ def _check_year(value: dt.date) -> dt.date:
     return value
 
 
-def _parse_time(value: Any) -> Any:
+def _as_written(value: Any) -> str:
+    """How a non-text YAML value reads in an error message, as the subject of '... is not a time'."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, float):
+        return f"{value} (a decimal number)"
+    if isinstance(value, (list, dict)):
+        return f"a {'list' if isinstance(value, list) else 'mapping'}"
+    return str(value)
+
+
+def _parse_time(value: Any) -> dt.time:
+    """HH:MM text only: YAML reads 9.40 as a float, 9:40 as 580 and 'yes' as true, none of them a time."""
+    if isinstance(value, dt.time):
+        return value
     if isinstance(value, str):
         match = _TIME.match(value.strip())
         if not match:
             raise ValueError(f"'{value}' is not a time: write it as HH:MM on a 24-hour clock, e.g. \"09:40\"")
         return dt.time(int(match.group(1)), int(match.group(2)))
-    if isinstance(value, int) and not isinstance(value, bool):
-        raise ValueError(f"{value} is not a time: write it as HH:MM in quotes, e.g. \"09:40\"")
-    return value
+    raise ValueError(f"{_as_written(value)} is not a time: write it as HH:MM in quotes, e.g. \"09:40\"")
+
+
+def _parse_date(value: Any) -> Any:
+    """Text (pydantic parses YYYY-MM-DD) or a date; no numbers, which pydantic reads as seconds since 1970."""
+    if isinstance(value, str) or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    raise ValueError(f"{_as_written(value)} is not a date: write it as YYYY-MM-DD, e.g. 2026-05-06")
 
 
 Slug = Annotated[str, AfterValidator(check_slug)]
@@ -165,7 +186,7 @@ Markdown = Annotated[str, AfterValidator(_check_markdown)]
 Url = Annotated[str, AfterValidator(_check_url)]
 PhotoPath = Annotated[str, AfterValidator(_check_photo_path)]
 ClockTime = Annotated[dt.time, BeforeValidator(_parse_time)]
-Date = Annotated[dt.date, AfterValidator(_check_year)]
+Date = Annotated[dt.date, BeforeValidator(_parse_date), AfterValidator(_check_year)]
 
 
 class Model(BaseModel):

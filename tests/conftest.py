@@ -230,3 +230,32 @@ def browser():
                   "--disable-component-update", "--no-first-run"])
         yield instance
         instance.close()
+
+
+#: Skip reasons that mean a system tool is missing, with the command that installs it.
+MISSING_TOOLS = {
+    "chromium is not installed": "apt-get install chromium chromium-driver",
+    "axe-core is not installed": "npm ci",
+    "Nu HTML checker": "apt-get install default-jre-headless",
+}
+
+
+def pytest_unconfigure(config) -> None:
+    """End with one loud line per missing tool: a green run that skipped the browser is not the whole suite.
+
+    Written at unconfigure, after pytest's own summary, so it is the last thing a reader sees.
+    """
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    counts: dict[str, int] = {}
+    for report in reporter.stats.get("skipped", []):
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        for needle, command in MISSING_TOOLS.items():
+            if needle in reason:
+                counts[command] = counts.get(command, 0) + 1
+    for command, count in counts.items():
+        reporter.write_line(
+            f"NOT RUN: {count} {'tests need' if count != 1 else 'test needs'} a tool this machine lacks; "
+            f"install it with `{command}` (as .ci/run does) and run `make test` again",
+            red=True, bold=True)
