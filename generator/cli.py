@@ -1,6 +1,7 @@
 """Command line: ``symposium check | build | dump | ...``.
 
-Exit codes: 0 ok, 1 content errors, 2 usage errors. Content problems are
+Exit codes: 0 ok, 1 content errors, 2 usage errors, 141 when the reader of
+the output went away (``symposium dump | head``). Content problems are
 printed as ``file:line:col: error: ...`` lines, never as a traceback.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -16,6 +18,8 @@ from typing import Callable, Sequence
 from .diagnostics import ContentError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+#: What a shell reports for a program killed by SIGPIPE (128 + 13), as `yes | head` ends.
+EXIT_BROKEN_PIPE = 141
 
 
 class UsageError(Exception):
@@ -136,8 +140,7 @@ COMMAND_MODULES: dict[str, str] = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def _run(argv: list[str]) -> int:
     command = next((word for word in argv if not word.startswith("-")), None)
     known_core = command in ("check", "dump", "build")
     parser = _parser(only=command if known_core or command in COMMAND_MODULES else None)
@@ -150,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"symposium: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # a subclass of OSError: main() decides whose pipe it was
+        raise
     except OSError as error:  # e.g. an --out folder that is not a site, a disk that is full
         print(f"symposium: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -160,12 +165,68 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"{_template_position(error)}: error: template: {error}; nothing was built.", file=sys.stderr)
         return EXIT_CONTENT
-    except BrokenPipeError:  # e.g. `symposium dump | head`
-        sys.stderr.close()
-        return EXIT_OK
     except KeyboardInterrupt:
         print("symposium: interrupted; the previous site was left as it was", file=sys.stderr)
         return 130
+
+
+def _reader_gone(stream: object) -> bool:
+    """Whether ``stream`` is a pipe or socket whose reading end was closed.
+
+    poll() reports POLLERR for the writing end of a pipe without readers (and
+    POLLHUP for a socket whose peer went away) without writing anything. A
+    stream without a file descriptor (pytest's capture) is never gone; where
+    poll() is missing (Windows) a standard stream is assumed to be the one.
+    """
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
+    import select
+
+    if not hasattr(select, "poll"):
+        return True
+    poller = select.poll()
+    poller.register(fd, 0)  # POLLERR, POLLHUP and POLLNVAL are always reported
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+
+
+def _closed_pipe(error: BrokenPipeError) -> int:
+    """A reader that stopped reading (``symposium dump | head``): end quietly, as the Python docs advise.
+
+    The standard streams whose reader went away are pointed at /dev/null, so
+    that what is still buffered cannot raise again when the interpreter flushes
+    at exit ("Exception ignored ... BrokenPipeError"). The exit code is 141, what
+    a shell reports for a program killed by SIGPIPE: the command did not finish
+    writing, so it does not claim success (``set -o pipefail`` sees it like
+    ``yes | head``). A broken pipe that is none of ours (a subprocess, a socket)
+    is reported like any other OSError.
+    """
+    gone = [stream for stream in (sys.stdout, sys.stderr) if _reader_gone(stream)]
+    if not gone:
+        print(f"symposium: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in gone:
+            os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        try:
+            code = _run(argv)
+        except SystemExit:  # argparse after --help or a usage error: its text may still be buffered
+            sys.stdout.flush()
+            raise
+        sys.stdout.flush()  # output still in the buffer meets a closed pipe here, not at interpreter exit
+        return code
+    except BrokenPipeError as error:  # e.g. `symposium dump | head`, for every command
+        return _closed_pipe(error)
 
 
 if __name__ == "__main__":  # pragma: no cover
