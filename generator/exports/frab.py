@@ -16,6 +16,17 @@ a TBA talk is titled plain "TBA" (unlike the calendar, where the speaker's
 name must go into the summary) so an importer recognises it;
 ``abstract`` is the talk's Markdown, ``date`` the local start with its offset.
 
+No text is ever ``null``: ``subtitle``, ``track``, ``abstract``,
+``description`` and a person's ``biography`` are ``""`` where the content says
+nothing (pretalx too writes ``""`` for an empty subtitle, abstract or
+description; the XML has always had empty elements). The c3voc schema allows null there, but
+the programs that read these files were written against pretalx's and call
+string methods on them: jekyll-theme-conference's importer strips
+``abstract`` and ``description``, and its older one indexes ``abstract``,
+``description``, ``track`` and ``biography`` and splits the abstract. So every
+key stays and holds a string (tests/test_schedule_consumers.py reads the export
+the way these programs do).
+
 Speed: events are serialized one by one (``json`` with its C encoder, hence
 compact JSON without indentation; ``ElementTree`` for XML) and spliced into
 the document's frame, so a :class:`~.fragments.FragmentCache` can hand back
@@ -60,7 +71,7 @@ def person(constants: dict[str, Any], speaker: list[Any]) -> dict[str, Any]:
         "slug": ident,
         "name": name,
         "public_name": name,
-        "biography": bio,
+        "biography": bio or "",
     }
     url = common.absolute(constants["base"], page)
     if url:
@@ -79,10 +90,10 @@ def event(constants: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
     the slot's notes; a break's or the dinner's abstract is its notes.
     """
     is_talk = record["talk"]
-    description = None
+    description = ""
     if is_talk:
         parts = [common.joint_work_sentence(record["joint_work"]), record["notes"] or ""]
-        description = "\n\n".join(part for part in parts if part) or None
+        description = "\n\n".join(part for part in parts if part)
     entry: dict[str, Any] = {
         "guid": guid(constants, f"slot:{record['id']}"),
         "id": record["number"],
@@ -97,11 +108,11 @@ def event(constants: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
         "slug": event_slug(constants["acronym"], record["number"], record["id"]),
         "url": common.absolute(constants["base"], record["page"]) or record["page"],
         "title": record["title"],  # "TBA" for a TBA talk: apps show its persons beside it
-        "subtitle": record["subtitle"],
-        "track": record["track"],
+        "subtitle": record["subtitle"] or "",
+        "track": record["track"] or "",
         "type": record["kind"],
         "language": common.LANGUAGE,
-        "abstract": record["abstract"] if is_talk else record["notes"],
+        "abstract": (record["abstract"] if is_talk else record["notes"]) or "",
         "description": description,
         "persons": [person(constants, speaker) for speaker in record["speakers"]],
         "links": [{"title": title, "url": url} for title, url in record["links"]],
@@ -143,7 +154,7 @@ def event_element(item: dict[str, Any]) -> ET.Element:
     if _is_http(item["url"]):
         _text(element, "url", item["url"])
     _text(element, "title", item["title"])
-    if item["subtitle"] is not None:
+    if item["subtitle"]:
         _text(element, "subtitle", item["subtitle"])
     for key in ("track", "type", "language", "abstract", "description"):
         _text(element, key, item[key])
