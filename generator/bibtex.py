@@ -4,9 +4,10 @@ bibtexparser v2 does the parsing; its middlewares decode LaTeX to Unicode
 (``Bo{\\c{t}}`` -> Boţ), split the author list and the name parts, so
 "Last, First" becomes "First Last". Equal-contribution marks (``$^*$``,
 ``\\textsuperscript{*}``, a bare ``*``) become the project's trailing ``*``.
-New entries are appended as text to the speaker file's ``publications:`` list,
-so the organizer's comments and layout survive; nothing is written unless the
-result validates.
+An entry that is a publication the speaker already lists (see :func:`merge`)
+fills in what that publication lacks; the others are appended. Both are text
+edits of the speaker file, so the organizer's comments and layout survive;
+nothing is written unless the result validates.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import bibtexparser
+import yaml
 from bibtexparser import middlewares
 from bibtexparser.middlewares.middleware import BlockMiddleware
 from bibtexparser.model import Entry
@@ -56,10 +58,38 @@ class _EqualContributionMarks(BlockMiddleware):
 
 
 @dataclass
+class Merged:
+    """What the file adds to a publication the speaker already lists (index ``index`` of ``publications:``)."""
+
+    index: int
+    title: str
+    keys: list[str]
+    reason: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    more_authors: list[str] = field(default_factory=list)
+    et_al: bool | None = None  # the file's et_al, when its authors complete an et_al list
+    file_titles: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        added = list(self.fields)
+        if self.more_authors:
+            count = len(self.more_authors)
+            added.append(f"{count} more author{'s' if count != 1 else ''}"
+                         + (" (the list is complete now: et_al removed)" if self.et_al is False else ""))
+        line = (f"{', '.join(self.keys)}: merged into {yaml_string(self.title)} (same {self.reason}): "
+                f"added {', '.join(added)}")
+        other = [title for title in self.file_titles if normalised_title(title) != normalised_title(self.title)]
+        if other:
+            line += f"; kept its title (the file says {yaml_string(other[0])})"
+        return line
+
+
+@dataclass
 class ImportReport:
-    """What an import did, for the organizer: added titles and skipped entries with reasons."""
+    """What an import did, for the organizer: added titles, merged and skipped entries with reasons."""
 
     added: list[dict[str, Any]] = field(default_factory=list)
+    merged: list[Merged] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -114,7 +144,7 @@ def _arxiv(entry: Entry) -> str | None:
         match = _ARXIV_ID.search(eprint)
         if match:
             return match.group(1)
-    for name in ("url", "journal"):
+    for name in ("doi", "url", "journal"):  # 10.48550/arXiv.2209.15594, arxiv.org/abs/..., "arXiv preprint arXiv:..."
         value = _field(entry, name) or ""
         if "arxiv" in value.lower():
             match = _ARXIV_ID.search(value)
@@ -168,43 +198,178 @@ def entry_to_publication(entry: Entry) -> tuple[dict[str, Any] | None, str]:
 
 # --- merging ---------------------------------------------------------------------------------------
 
+#: The fields a BibTeX entry can add to a publication the speaker already lists.
+FILLED_FIELDS = ("venue", "year", "doi", "arxiv", "url")
+_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
 def normalised_title(title: str) -> str:
     """Title compared without case, accents, punctuation or spacing."""
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "", ascii_text.lower())
 
 
-def _identities(publication: dict[str, Any]) -> list[tuple[str, str]]:
-    """The DOI, arXiv id (without version) and normalised title, most specific first."""
-    keys = []
-    if publication.get("doi"):
-        keys.append(("DOI", str(publication["doi"]).lower()))
-    if publication.get("arxiv"):
-        keys.append(("arXiv id", re.sub(r"v\d+$", "", str(publication["arxiv"]))))
-    return keys + [("title", normalised_title(str(publication.get("title", ""))))]
+def _short_title(title: str) -> str | None:
+    """The normalised part before the first colon ("Self-Stabilization: The Implicit Bias ..."), if any."""
+    head, colon, _ = title.partition(":")
+    return (normalised_title(head) or None) if colon else None
 
 
-def merge(existing: list[dict[str, Any]], entries: list[Entry]) -> ImportReport:
-    """New publications from ``entries`` that ``existing`` lacks (by DOI, arXiv id or title)."""
+def _plain_name(author: Any) -> str:
+    """An author as the speaker file gives one ("Jane Doe*" or {name: ..., equal_contribution: ...}), unmarked."""
+    name = author.get("name", "") if isinstance(author, dict) else author
+    return str(name or "").strip().rstrip("*").strip()
+
+
+def surname(author: Any) -> str:
+    """An author's normalised family name: the last word of "First Last", the part before the comma of
+    "Last, First", without "Jr"-like suffixes ("Radu Ioan Boţ" and "Bot, Radu I." both give "bot")."""
+    name = _plain_name(author)
+    head, comma, _ = name.partition(",")
+    if comma:
+        name = head  # "Last, First" or "First Last, Jr"
+    words = [normalised_title(word) for word in name.split()]
+    words = [word for word in words if word and word not in _NAME_SUFFIXES]
+    return words[-1] if words else ""
+
+
+def _arxiv_of(publication: dict[str, Any]) -> str | None:
+    """The arXiv id without version: the ``arxiv`` field, else an arXiv DOI (10.48550/arXiv.X) or URL."""
+    candidates = [str(publication.get("arxiv") or "")]
+    candidates += [str(publication.get(name) or "") for name in ("doi", "url")
+                   if "arxiv" in str(publication.get(name) or "").lower()]
+    for candidate in candidates:
+        match = _ARXIV_ID.search(candidate)
+        if match:
+            return re.sub(r"v\d+$", "", match.group(1))
+    return None
+
+
+def _doi_of(publication: dict[str, Any]) -> str | None:
+    match = _DOI.search(str(publication.get("doi") or ""))
+    return match.group(1).lower() if match else None
+
+
+def _first_surname(publication: dict[str, Any]) -> str:
+    authors = publication.get("authors") or []
+    return surname(authors[0]) if authors else ""
+
+
+def same_work(known: dict[str, Any], new: dict[str, Any]) -> str | None:
+    """Why ``new`` is the publication ``known`` (the reason, for the report), or None.
+
+    The same DOI or arXiv id (from the ``arxiv`` field, an arXiv DOI or URL,
+    versions ignored) or the same title, compared without case, accents,
+    punctuation or spacing. A title that is only the part before the other's
+    colon ("Self-Stabilization" for "Self-Stabilization: The Implicit Bias of
+    ...") is the same work when the first authors' surnames agree too. The
+    same title under another first author is reported as such, for the
+    organizer to decide.
+    """
+    for kind, of in (("DOI", _doi_of), ("arXiv id", _arxiv_of)):
+        if of(known) and of(known) == of(new):
+            return kind
+    known_title, new_title = str(known.get("title") or ""), str(new.get("title") or "")
+    known_first, new_first = _first_surname(known), _first_surname(new)
+    if normalised_title(known_title) and normalised_title(known_title) == normalised_title(new_title):
+        return "title" if not known_first or not new_first or known_first == new_first else _OTHER_AUTHOR
+    short = (_short_title(known_title) == normalised_title(new_title)
+             or _short_title(new_title) == normalised_title(known_title))
+    if short and known_first and known_first == new_first:
+        return "title before the colon and first author"
+    return None
+
+
+#: The same title under another first author: not merged (it may be another work), not added (it may not).
+_OTHER_AUTHOR = "title but another first author"
+_PRIORITY = ["DOI", "arXiv id", "title", "title before the colon and first author", _OTHER_AUTHOR]
+
+
+@dataclass
+class _Record:
+    publication: dict[str, Any]
+    index: int | None  # in the speaker file, or None for an entry added from the file
+    key: str = ""
+    merged: Merged | None = None
+
+
+def _find(records: list[_Record], publication: dict[str, Any]) -> tuple[_Record, str] | None:
+    """The record ``publication`` is the same work as, by the most specific reason (a DOI beats a title)."""
+    found = [(record, reason) for record in records if (reason := same_work(record.publication, publication))]
+    return min(found, key=lambda pair: _PRIORITY.index(pair[1]), default=None)
+
+
+def _completes_authors(known: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The authors the file adds to an ``et_al`` list it continues name by name (surnames), else []."""
+    have, full = known.get("authors") or [], new.get("authors") or []
+    if known.get("et_al") is not True or len(full) <= len(have):
+        return []
+    if any(surname(mine) != surname(theirs) for mine, theirs in zip(have, full)):
+        return []
+    return list(full[len(have):])
+
+
+def merge(existing: list[Any], entries: list[Entry]) -> ImportReport:
+    """Sort the file's entries into new publications, merges into ``existing`` ones, and skips.
+
+    An entry that is a publication the speaker already lists (:func:`same_work`)
+    is merged into it rather than added again: the speaker file's entry keeps
+    every field it has, its title included (the organizer may have shortened
+    it on purpose; the report quotes the file's), and gains the fields it
+    lacks from the file: venue, year, DOI, arXiv id, URL. Its author list is
+    only ever extended: where it is marked ``et_al`` and the file's list starts
+    with the same people (by surname), the file's further authors are appended
+    and ``et_al`` takes the file's value. Nothing else the speaker file says is
+    replaced or removed (only an ``et_al: true`` that the completed list makes
+    untrue), so an import adds information and loses none. An entry that adds
+    nothing is skipped, and so is one already earlier in the file.
+    """
     report = ImportReport()
-    seen: dict[tuple[str, str], str] = {}
-    for publication in existing:
-        for identity in _identities(publication):
-            seen.setdefault(identity, "already in the speaker file")
+    records = [_Record(dict(publication), index) for index, publication in enumerate(existing)
+               if isinstance(publication, dict)]
     for entry in entries:
         publication, reason = entry_to_publication(entry)
         if publication is None:
             report.skipped.append(f"{entry.key}: skipped, {reason}")
             continue
-        duplicate = next(((kind, seen[(kind, value)]) for kind, value in _identities(publication)
-                          if (kind, value) in seen), None)
-        if duplicate:
-            kind, where = duplicate
-            report.skipped.append(f"{entry.key}: skipped, same {kind} as a publication {where}")
+        match = _find(records, publication)
+        if match is None:
+            records.append(_Record(publication, None, entry.key))
+            report.added.append(publication)
             continue
-        for identity in _identities(publication):
-            seen[identity] = f"earlier in the file ({entry.key})"
-        report.added.append(publication)
+        record, why = match
+        if why == _OTHER_AUTHOR:
+            where = "already in the speaker file" if record.index is not None else f"earlier in the file ({record.key})"
+            report.skipped.append(f"{entry.key}: skipped, same title as a publication {where} but another first "
+                                  "author; if it is the same work, add what it adds by hand")
+            continue
+        if record.index is None:
+            report.skipped.append(f"{entry.key}: skipped, same {why} as a publication earlier in the file "
+                                  f"({record.key})")
+            continue
+        known = record.publication
+        fields = {name: publication[name] for name in FILLED_FIELDS
+                  if publication.get(name) not in (None, "") and known.get(name) in (None, "")}
+        more_authors = _completes_authors(known, publication)
+        if not fields and not more_authors:
+            report.skipped.append(f"{entry.key}: skipped, same {why} as a publication already in the speaker file")
+            continue
+        if record.merged is None:
+            record.merged = Merged(record.index, str(known.get("title", "")), [], why)
+            report.merged.append(record.merged)
+        merged = record.merged
+        merged.keys.append(str(entry.key))
+        merged.file_titles.append(publication["title"])
+        merged.fields.update(fields)
+        known.update(fields)
+        if more_authors:
+            merged.more_authors += more_authors
+            known["authors"] = [*(known.get("authors") or []), *more_authors]
+            merged.et_al = bool(publication.get("et_al"))
+            if merged.et_al:
+                known["et_al"] = True
+            else:
+                known.pop("et_al", None)
     return report
 
 
@@ -225,6 +390,101 @@ def publication_lines(publication: dict[str, Any]) -> list[str]:
 
 # --- writing ---------------------------------------------------------------------------------------
 
+def _insertion_line(lines: list[str], end: yaml.Mark, indent: int) -> int:
+    """Index of the line before which new text goes to follow a node that ends at ``end``.
+
+    A node that ends inside a line (``year: 2023``, ``[a, b]``) is followed by
+    the next line. A block node ends where the next token starts, after any
+    blank lines and the comments that introduce the next item (comments at most
+    as indented as ``indent``); walk back over those so they stay with it.
+    """
+    line = end.line
+    if line < len(lines) and lines[line][:end.column].strip():
+        return line + 1
+    while line > 0:
+        text = lines[line - 1]
+        stripped = text.strip()
+        if stripped and not (stripped.startswith("#") and len(text) - len(text.lstrip()) <= indent):
+            break
+        line -= 1
+    return line
+
+
+def merge_into_text(text: str, existing: list[Any], merges: list[Merged], path: Path) -> str:
+    """``text`` with each of ``merges`` written into its publication, everything else kept byte for byte.
+
+    Missing fields are added as lines at the end of the publication (after a
+    block ``abstract: |`` too), further authors at the end of its ``authors``
+    list, flow or block; ``et_al: true`` becomes ``false`` where the file's
+    list is complete, or its line is removed when it is a line of its own.
+    Raises ListEditError where a publication cannot be edited as text (a
+    ``{flow: mapping}``) or the result would differ in anything but the merge.
+    """
+    if not text.endswith("\n"):
+        text += "\n"
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        raise ListEditError(f"{path}: cannot edit a file that is not valid YAML ({error})") from None
+    found = [value for key, value in (root.value if isinstance(root, yaml.MappingNode) else [])
+             if key.value == "publications"]
+    if not found or not isinstance(found[-1], yaml.SequenceNode) or found[-1].flow_style:
+        raise ListEditError(f"{path}: 'publications:' should be a list with one '- ' item per line to merge into it")
+    items = found[-1].value
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    expected = [dict(item) if isinstance(item, dict) else item for item in existing]
+    edits: list[tuple[int, int, int, str]] = []  # start, end, order at the same start (higher first), new text
+    for merged in merges:
+        item = items[merged.index]
+        if not isinstance(item, yaml.MappingNode) or item.flow_style:
+            raise ListEditError(f"{path}:{item.start_mark.line + 1}: the publication {yaml_string(merged.title)} "
+                                "is written as a {flow, mapping}; write it with one 'key: value' per line, "
+                                "then import again")
+        values = {key.value: value for key, value in item.value}
+        publication = expected[merged.index]
+        if merged.more_authors:
+            authors = values["authors"]
+            if authors.flow_style:
+                at = authors.end_mark.index - 1  # the closing ']'
+                inside = text[authors.start_mark.index:at].rstrip()
+                joined = ", ".join(yaml_string(name) for name in merged.more_authors)
+                edits.append((at, at, 0, (" " if inside.endswith(",") else ", ") + joined))
+            else:
+                dash = authors.start_mark.column
+                line = _insertion_line(lines, authors.end_mark, dash)
+                new_lines = "".join(f"{' ' * dash}- {yaml_string(name)}\n" for name in merged.more_authors)
+                edits.append((starts[line], starts[line], 0, new_lines))
+            publication["authors"] = [*publication["authors"], *merged.more_authors]
+            if merged.et_al is False:
+                node = values["et_al"]
+                line = node.start_mark.line
+                if lines[line].strip() == f"et_al: {text[node.start_mark.index:node.end_mark.index]}":
+                    edits.append((starts[line], starts[line + 1], 2, ""))
+                    publication.pop("et_al")
+                else:
+                    edits.append((node.start_mark.index, node.end_mark.index, 2, "false"))
+                    publication["et_al"] = False
+        if merged.fields:
+            indent = item.start_mark.column
+            line = _insertion_line(lines, item.end_mark, indent)
+            new_lines = "".join(f"{' ' * indent}{field_line}\n" for field_line in publication_lines(merged.fields))
+            edits.append((starts[line], starts[line], 1, new_lines))
+            publication.update(merged.fields)
+    after = text
+    for start, end, _, new in sorted(edits, key=lambda edit: (edit[0], edit[2]), reverse=True):
+        after = after[:start] + new + after[end:]
+    old, new = yaml.safe_load(text) or {}, yaml.safe_load(after) or {}
+    same_rest = ({key: value for key, value in old.items() if key != "publications"}
+                 == {key: value for key, value in new.items() if key != "publications"})
+    if not same_rest or new.get("publications") != expected:
+        raise ListEditError(f"{path}: could not add to the publications it lists without changing the rest of "
+                            "the file; add the fields by hand")
+    return after
+
+
 def _validate_speaker_text(text: str, display: Path) -> None:
     """Run the loader and the Speaker model over ``text``; ContentError (file:line) if invalid."""
     with tempfile.TemporaryDirectory() as folder:
@@ -242,19 +502,25 @@ def _validate_speaker_text(text: str, display: Path) -> None:
 
 
 def import_bibtex(bib: Path, speaker_file: Path) -> ImportReport:
-    """Append the new publications of ``bib`` to ``speaker_file``; writes nothing if the result is invalid."""
+    """Merge ``bib`` into ``speaker_file``'s publications and append the new ones; writes nothing if the
+    result is invalid."""
     entries = parse_bibtex(bib)
     before = speaker_file.read_text(encoding="utf-8")
     _validate_speaker_text(before, speaker_file)
     document = parse_yaml(speaker_file, Diagnostics())
     existing = (document.data or {}).get("publications") or [] if document is not None else []
-    report = merge([item for item in existing if isinstance(item, dict)], entries)
-    if not report.added:
+    report = merge(existing, entries)
+    if not report.added and not report.merged:
         return report
-    items = [publication_lines(publication) for publication in report.added]
+    after = before
     try:
-        after = append_to_list(before, "publications", items, speaker_file)
-        check_appended(before, after, "publications", len(items), speaker_file)
+        if report.merged:
+            after = merge_into_text(after, existing, report.merged, speaker_file)
+        if report.added:
+            items = [publication_lines(publication) for publication in report.added]
+            appended = append_to_list(after, "publications", items, speaker_file)
+            check_appended(after, appended, "publications", len(items), speaker_file)
+            after = appended
     except ListEditError as error:
         raise UsageError(str(error)) from None
     _validate_speaker_text(after, speaker_file)
@@ -277,15 +543,17 @@ def cmd_import_bibtex(args: argparse.Namespace) -> int:
         return report_problems(error.diagnostics)
     for publication in report.added:
         print(f"added: {publication['title']}")
+    for merged in report.merged:
+        print(merged.describe())
     for line in report.skipped:
         print(line)
-    print(f"{len(report.added)} added, {len(report.skipped)} skipped -> {speaker_file.as_posix()}",
-          file=sys.stderr)
+    print(f"{len(report.added)} added, {len(report.merged)} merged, {len(report.skipped)} skipped "
+          f"-> {speaker_file.as_posix()}", file=sys.stderr)
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    help_text = "add the publications of a BibTeX file to a speaker (keeps the file's comments)"
+    help_text = "merge the publications of a BibTeX file into a speaker's (keeps the file's comments)"
     sub = subparsers.add_parser("import-bibtex", help=help_text, description=help_text)
     sub.add_argument("file", help="the .bib file")
     sub.add_argument("--speaker", required=True, help="speaker id (a file in speakers/)")
