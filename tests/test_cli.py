@@ -31,7 +31,8 @@ def _env(unbuffered: bool = False) -> dict[str, str]:
     return {**env, "PYTHONPATH": str(ROOT), **({"PYTHONUNBUFFERED": "1"} if unbuffered else {})}
 
 
-def _with_closed_stdout(args: list[str], tmp_path: Path, unbuffered: bool = False) -> subprocess.CompletedProcess[bytes]:
+def _with_closed_stdout(args: list[str], tmp_path: Path,
+                        unbuffered: bool = False) -> subprocess.CompletedProcess[bytes]:
     """Run ``symposium ARGS`` with its stdout a pipe whose reading end is already closed."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # from now on every write to the pipe fails with EPIPE

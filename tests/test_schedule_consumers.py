@@ -146,8 +146,10 @@ def test_jekyll_theme_conference_gets_abstract_and_description_as_the_talk_page(
     assert full.endswith("Based on joint work with Bo Beispiel and Cleo Muster.")
     assert talks["A Talk With Nothing but a Title"]["description"] == ""
     assert talks["Coffee"]["description"] == "Downstairs, by the *stairs*."
-    speakers = {speaker["name"]: speaker for speaker in jekyll_theme_conference(schedules["consumers fixture"])["speakers"]}
-    assert speakers["Bo Beispiel"]["hide"] is True and speakers["Ada Example"]["description"] == "Works on *step sizes*."
+    speakers = {speaker["name"]: speaker
+                for speaker in jekyll_theme_conference(schedules["consumers fixture"])["speakers"]}
+    assert speakers["Bo Beispiel"]["hide"] is True
+    assert speakers["Ada Example"]["description"] == "Works on *step sizes*."
 
 
 # ------------------------------------------------------------------ jekyll-theme-conference 3.x
