@@ -2,6 +2,9 @@
 
 Every stage (load, models, link) appends to one :class:`Diagnostics`, so an
 organizer sees every mistake of a run at once instead of fixing them one by one.
+A warning (``file:line:col: warning: ...``) is shown but does not stop the build:
+the link stage gives one for each clash the content acknowledges (``clashes_with``,
+``relays``), so an accepted double booking is never silent.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ class Problem:
     column: int
     message: str
     hint: str = ""
+    severity: str = "error"  # or "warning"
 
     def format(self) -> str:
-        text = f"{self.file}:{self.line}:{self.column}: error: {self.message}"
+        text = f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
         return printable(f"{text} ({self.hint})" if self.hint else text)
 
 
@@ -48,9 +52,14 @@ class Diagnostics:
 
     root: Path | None = None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     def error(self, file: Path | str, line: int, column: int, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.display_name(file), line, column, message, hint))
+
+    def warning(self, file: Path | str, line: int, column: int, message: str, hint: str = "") -> None:
+        """Something to show, which does not make the content invalid (``bool(self)`` stays False)."""
+        self.warnings.append(Problem(self.display_name(file), line, column, message, hint, "warning"))
 
     def display_name(self, file: Path | str) -> str:
         path = Path(file)
@@ -68,10 +77,25 @@ class Diagnostics:
         return sorted(set(self.problems))
 
     def report(self) -> str:
-        lines = [problem.format() for problem in self.sorted()]
-        count = len(lines)
-        lines.append(f"{count} error{'s' if count != 1 else ''} found; nothing was built.")
+        """Every error and warning in file order, then the count; for content that cannot be built."""
+        lines = [problem.format() for problem in sorted(set(self.problems) | set(self.warnings))]
+        count = len(set(self.problems))
+        warned = _warning_count(self.warnings)
+        lines.append(f"{count} error{'s' if count != 1 else ''}{f' and {warned}' if warned else ''} found; "
+                     "nothing was built.")
         return "\n".join(lines)
+
+    def warning_report(self) -> str:
+        """The warnings of valid content, in file order, then their count; empty when there are none."""
+        if not self.warnings:
+            return ""
+        lines = [problem.format() for problem in sorted(set(self.warnings))]
+        return "\n".join([*lines, f"{_warning_count(self.warnings)} (the content is valid)."])
+
+
+def _warning_count(warnings: list[Problem]) -> str:
+    count = len(set(warnings))
+    return f"{count} warning{'s' if count != 1 else ''}" if count else ""
 
 
 class ContentError(Exception):

@@ -2,14 +2,17 @@
 
 Validation looks at one file at a time; this stage sees them together: unknown
 or duplicate ids, overlapping slots in one room, a speaker in two places at
-once, slots outside the event's dates. The result is a plain object graph that
-the render and export stages read without ever going back to the YAML.
+once, slots outside the event's dates. An overlap the content acknowledges
+(``clashes_with``, or a slot that ``relays`` another into a second room) is a
+warning instead, printed to stderr with the valid program. The result is a plain
+object graph that the render and export stages read without ever going back to the YAML.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -121,6 +124,8 @@ class SlotNode:
     track: Track | None
     all_rooms: bool
     notes: str | None
+    relays: SlotNode | None = None  # the slot this one shows in its own room (an overflow or stream room)
+    clashes_with: tuple[str, ...] = ()  # ids of slots it overlaps knowingly
 
     @property
     def display_title(self) -> str:
@@ -159,6 +164,7 @@ class Program:
     speakers: dict[str, SpeakerNode]
     content_root: Path
     figures: list = field(default_factory=list)  # FigureSpec: what content/figures.yaml asks for
+    warnings: list = field(default_factory=list)  # diagnostics.Problem: acknowledged clashes, shown, not fatal
     digests: Any = None  # dependencies.ContentDigests of the files read, set by pipeline.load_program
 
     @property
@@ -182,6 +188,8 @@ class _Linker:
     slot_sources: dict[int, tuple[SourceDocument, tuple]] = field(default_factory=dict)
     #: ids whose file exists but failed validation: not reported again as "unknown"
     invalid_ids: set[str] = field(default_factory=set)
+    #: the id each relay slot names in 'relays', by id() of its node, resolved once every slot is known
+    relay_ids: dict[int, str] = field(default_factory=dict)
 
     def unknown(self, source: SourceDocument, loc: tuple, what: str, ident: str, known: set[str]) -> None:
         if ident not in self.invalid_ids:
@@ -196,6 +204,10 @@ class _Linker:
               key: bool = False) -> None:
         line, column = source.position(loc, key=key)
         self.diagnostics.error(source.path, line, column, message, hint)
+
+    def warn(self, source: SourceDocument, loc: tuple[str | int, ...], message: str, hint: str = "") -> None:
+        line, column = source.position(loc)
+        self.diagnostics.warning(source.path, line, column, message, hint)
 
     def unique(self, items: list[tuple[str, SourceDocument, tuple]], what: str, where: str = "") -> None:
         first_seen: dict[str, tuple[SourceDocument, tuple]] = {}
@@ -221,6 +233,7 @@ class _Linker:
             self.venue_error(event_located.source, ("default_venue",), f"unknown venue '{event.default_venue}'",
                        did_you_mean(event.default_venue, set(venues)))
         days = self.days(event, zone, venues, tracks, talks)
+        self.resolve_slot_references(days)
         program = Program(event, zone, venues, tracks, days, talks, speakers, self.root,
                           figures=list(self.content.figures))
         self.check_overlaps(program)
@@ -384,6 +397,8 @@ class _Linker:
                     talk = talks.get(slot.talk)
                     if talk is None:
                         self.unknown(item.source, loc + ("talk",), "talk", slot.talk, set(talks))
+                    elif slot.relays is not None:
+                        pass  # a relay shows the talk of the slot it relays: see resolve_slot_references
                     elif slot.talk in scheduled:
                         other, other_loc = scheduled[slot.talk]
                         line, _ = other.position(other_loc)
@@ -394,14 +409,18 @@ class _Linker:
                         scheduled[slot.talk] = (item.source, loc + ("talk",))
                 if start is None or (slot.end is not None and end is None):
                     continue
-                slot_id = slot.id or (slot.talk if slot.talk else
+                slot_id = slot.id or (f"{slot.relays}-{slot.room or 'relay'}" if slot.relays else
+                                      slot.talk if slot.talk else
                                       f"{day.date.isoformat()}-{slot.start:%H%M}-{slot.kind.value}"
                                       + (f"-{slot.room}" if slot.room else ""))
                 slot_ids.append((slot_id, item.source, loc))
                 node = SlotNode(slot_id, slot.kind, start, end, slot.title, talk, venue, room,
-                                track or (talk.track if talk else None), slot.all_rooms, slot.notes)
+                                track or (talk.track if talk else None), slot.all_rooms, slot.notes,
+                                clashes_with=tuple(slot.clashes_with))
                 self.slot_sources[id(node)] = (item.source, loc)
-                if talk is not None and talk.slot is None:
+                if slot.relays is not None:
+                    self.relay_ids[id(node)] = slot.relays
+                elif talk is not None and talk.slot is None:
                     talk.slot = node
                 slots.append(node)
             slots.sort(key=lambda s: (s.start, s.room.id if s.room else "", s.id))
@@ -423,7 +442,40 @@ class _Linker:
             return None
         return moment
 
+    def resolve_slot_references(self, days: list[DayNode]) -> None:
+        """'relays' and 'clashes_with' name other slots by id, on any day: resolve them now that all are known."""
+        slots: dict[str, SlotNode] = {}
+        for node in (node for day in days for node in day.slots):
+            slots.setdefault(node.id, node)
+        for node in (node for day in days for node in day.slots):
+            source, loc = self.slot_sources[id(node)]
+            relayed_id = self.relay_ids.get(id(node))
+            target = slots.get(relayed_id) if relayed_id else None
+            if relayed_id is None:
+                pass
+            elif target is None or target is node:
+                self.error(source, loc + ("relays",), f"'relays' names an unknown slot '{relayed_id}'",
+                           did_you_mean(relayed_id, set(slots) - {node.id}))
+            elif id(target) in self.relay_ids:
+                self.error(source, loc + ("relays",), f"'{relayed_id}' is itself a relay",
+                           f"relay the slot it relays: 'relays: {self.relay_ids[id(target)]}'")
+            elif node.talk is not None and node.talk is not target.talk:
+                shown = f"talk '{target.talk.id}'" if target.talk else "no talk"
+                self.error(source, loc + ("talk",), f"a relay shows the talk of the slot it relays: '{relayed_id}' "
+                           f"presents {shown}, not '{node.talk.id}'", "give both slots the same 'talk'")
+            elif not overlaps(node, target):
+                self.error(source, loc + ("relays",), f"slot '{node.id}' relays '{relayed_id}' but not while it runs",
+                           f"'{relayed_id}' runs {_span(target)}; a repeat at another time is a slot of its own")
+            else:
+                node.relays = target
+            for index, other in enumerate(node.clashes_with):
+                if other not in slots or other == node.id:
+                    self.error(source, loc + ("clashes_with", index), f"'clashes_with' names an unknown slot '{other}'",
+                               did_you_mean(other, set(slots) - {node.id}))
+
     def check_overlaps(self, program: Program) -> None:
+        acknowledged = {frozenset((slot.id, other)): slot for slot in program.slots for other in slot.clashes_with}
+        clashed: set[frozenset[str]] = set()
         by_space: dict[tuple, list[SlotNode]] = defaultdict(list)
         for slot in program.slots:
             venue_id = slot.venue.id if slot.venue else None
@@ -435,17 +487,32 @@ class _Linker:
         reported: set[tuple[str, str]] = set()
         for (venue_id, room_id), slots in sorted(by_space.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
             where = f"room '{room_id}'" if room_id else (f"venue '{venue_id}'" if venue_id else "the program")
-            self.report_overlaps(slots, lambda a, b: f"overlaps '{b.id}' in {where}", reported)
+            self.report_overlaps(slots, lambda a, b: f"overlaps '{b.id}' in {where}", reported, acknowledged, clashed)
         by_speaker: dict[str, list[SlotNode]] = defaultdict(list)
         for slot in program.slots:
-            for speaker in slot.speakers:
+            for speaker in slot.speakers if slot.relays is None else ():  # a relay's speakers are in the other room
                 by_speaker[speaker.id].append(slot)
         for speaker_id, slots in sorted(by_speaker.items()):
             self.report_overlaps(
                 slots, lambda a, b, s=speaker_id: f"has a clash: speaker '{s}' is also in '{b.id}' at that time",
-                reported)
+                reported, acknowledged, clashed)
+        ids = {slot.id for slot in program.slots}
+        for slot in program.slots:
+            source, loc = self.slot_sources[id(slot)]
+            if slot.relays is not None and slot.speakers:
+                names = ", ".join(f"'{speaker.id}'" for speaker in slot.speakers)
+                where = f"room '{slot.relays.room.id}'" if slot.relays.room else "its own place"
+                several = len(slot.speakers) > 1
+                self.warn(source, loc + ("relays",), f"slot '{slot.id}' relays '{slot.relays.id}': its speaker"
+                          f"{'s' if several else ''} {names} {'are' if several else 'is'} shown in two rooms at once, "
+                          "on purpose", f"'{slot.relays.id}' runs {_span(slot.relays)} in {where}")
+            for index, other in enumerate(slot.clashes_with):
+                if frozenset((slot.id, other)) not in clashed and other != slot.id and other in ids:
+                    self.warn(source, loc + ("clashes_with", index), f"slot '{slot.id}' does not clash with "
+                              f"'{other}' (no shared room or speaker at the same time)", "remove it from 'clashes_with'")
 
-    def report_overlaps(self, slots: list[SlotNode], describe, reported: set) -> None:
+    def report_overlaps(self, slots: list[SlotNode], describe, reported: set,
+                        acknowledged: dict[frozenset[str], SlotNode], clashed: set[frozenset[str]]) -> None:
         ordered = sorted(slots, key=lambda slot: (slot.start, slot.id))
         for index, first in enumerate(ordered):
             for second in ordered[index + 1:]:
@@ -456,10 +523,28 @@ class _Linker:
                 if pair in reported or second is first:
                     continue
                 reported.add(pair)
+                holder = acknowledged.get(frozenset((first.id, second.id)))
+                if holder is not None:  # acknowledged by either slot: shown where it is acknowledged
+                    clashed.add(frozenset((first.id, second.id)))
+                    other = first if holder is second else second
+                    source, loc = self.slot_sources[id(holder)]
+                    index = holder.clashes_with.index(other.id) if other.id in holder.clashes_with else 0
+                    self.warn(source, loc + ("clashes_with", index), f"slot '{holder.id}' {describe(holder, other)}; "
+                              "acknowledged in 'clashes_with'", f"'{other.id}' runs {_span(other)}")
+                    continue
                 source, loc = self.slot_sources[id(second)]
-                end = f"{first.end:%H:%M}" if first.end else "its start"
                 self.error(source, loc + ("start",), f"slot '{second.id}' {describe(second, first)}",
-                           f"'{first.id}' runs {first.start:%H:%M}-{end} on {first.start:%Y-%m-%d}")
+                           f"'{first.id}' runs {_span(first)}")
+
+
+def overlaps(a: SlotNode, b: SlotNode) -> bool:
+    """Whether two slots share time; a slot without an end is a moment, which meets a slot starting then."""
+    return a.start == b.start or (a.start < (b.end or b.start) and b.start < (a.end or a.start))
+
+
+def _span(slot: SlotNode) -> str:
+    end = f"{slot.end:%H:%M}" if slot.end else "its start"
+    return f"{slot.start:%H:%M}-{end} on {slot.start:%Y-%m-%d}"
 
 
 def link_content(content: ValidatedContent, root: Path, diagnostics: Diagnostics) -> Program:
@@ -477,4 +562,7 @@ def link_content(content: ValidatedContent, root: Path, diagnostics: Diagnostics
     program = _Linker(content, diagnostics, root, invalid_ids=present - valid).link()
     if diagnostics:
         raise ContentError(diagnostics)
+    program.warnings = sorted(set(diagnostics.warnings))
+    if program.warnings:
+        print(diagnostics.warning_report(), file=sys.stderr)
     return program

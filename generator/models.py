@@ -114,10 +114,16 @@ def _check_text(value: str) -> str:
     return value
 
 
+#: Invisible but harmless in prose, and common in text pasted from the web or exported by pretalx and frab:
+#: zero-width space, ZWNJ, ZWJ, word joiner, byte-order mark (a soft hyphen is allowed everywhere). Refused
+#: in ids, names and titles, where they make two equal-looking names differ; direction marks stay refused.
+PROSE_FORMAT_CHARACTERS = "\u200b\u200c\u200d\u2060\ufeff"
+
+
 def _check_markdown(value: str) -> str:
-    """Multi-line Markdown: NFC, nothing invisible except line breaks and tabs."""
+    """Multi-line Markdown: NFC, nothing invisible except line breaks, tabs and the prose format characters."""
     value = unicodedata.normalize("NFC", value).strip("\n")
-    problem = invisible_character(value, allowed="\n\t\r") or markdown_problem(value)
+    problem = invisible_character(value, allowed="\n\t\r" + PROSE_FORMAT_CHARACTERS) or markdown_problem(value)
     if problem:
         raise ValueError(problem)
     return value
@@ -309,6 +315,14 @@ class Slot(Model):
     track: Slug | None = None
     all_rooms: bool = Field(default=False, description="A plenary slot that spans every room of its venue.")
     notes: Markdown | None = None
+    relays: Slug | None = Field(
+        default=None, description="The id of a slot this one relays into its room (an overflow or stream room) "
+                                  "while it runs: the same talk, its speakers shown in both rooms on purpose. "
+                                  "`symposium check` names each relay in a warning.")
+    clashes_with: list[Slug] = Field(
+        default=[], description="Ids of slots this one overlaps knowingly, in its room or through a shared speaker, "
+                                "as the imported schedule had them: `symposium check` reports each such clash as a "
+                                "warning instead of an error.")
 
     @model_validator(mode="after")
     def _talk_or_title(self) -> Slot:
@@ -326,6 +340,10 @@ class Slot(Model):
         if self.end is not None and self.end_date is None and self.end <= self.start:
             raise ValueError(f"the slot ends ({self.end:%H:%M}) before it starts ({self.start:%H:%M}); "
                              "for a slot that ends after midnight, add 'end_date'")
+        if self.relays is not None and self.all_rooms:
+            raise ValueError("a slot that 'relays' another one shows it in its own room; it cannot be 'all_rooms'")
+        if len(set(self.clashes_with)) != len(self.clashes_with):
+            raise ValueError("'clashes_with' names a slot twice")
         return self
 
 
