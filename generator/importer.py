@@ -2,11 +2,13 @@
 
 Three steps, each a pure function but the last: :func:`parse_schedule` reads the
 untrusted file safely (defusedxml refuses DTDs, entity bombs and external
-entities; JSON has size and depth limits) into a :class:`Schedule` of aware
-instants; :func:`content_from_schedule` maps it onto this project's own layout
-(event.yaml, venues.yaml, program/, talks/, speakers/) as ``{path: text}``;
-:func:`write_content` writes that into a new or empty folder atomically and
-never overwrites anything.
+entities; JSON has size and depth limits) into a :class:`SourceRoot` of aware
+instants (the c3voc "schedule 2" JSON through :mod:`generator.import_schedule2`);
+:func:`content_from_schedule` maps it onto this project's own layout
+(event.yaml, venues.yaml, program/, talks/, speakers/) as ``{path: text}``,
+keeping what the source system accepted (a speaker in two rooms at once becomes
+an acknowledged clash, the same talk in two rooms a relay); :func:`write_content`
+writes that into a new or empty folder atomically and never overwrites anything.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 import nh3
 import yaml
@@ -32,7 +34,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .models import RESERVED_IDS, TALK_KINDS, SlotKind, check_slug, slugify
+from .import_quirks import (Timed, ZoneProblem, choose_zone, find_overlaps, find_relays, invisible_notes, known_zone,
+                            visible_text)
+from .models import PROSE_FORMAT_CHARACTERS, RESERVED_IDS, TALK_KINDS, SlotKind, check_slug, slugify
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_JSON_DEPTH = 32
@@ -110,7 +114,11 @@ class SourcePerson(_Lenient):
 
     @property
     def display_name(self) -> str:
-        return _one_line(self.name or self.public_name or "")
+        return _one_line(self.display_name_raw)
+
+    @property
+    def display_name_raw(self) -> str:
+        return self.name or self.public_name or ""
 
 
 class SourceEvent(_Lenient):
@@ -130,6 +138,7 @@ class SourceEvent(_Lenient):
     abstract: str | None = None
     description: str | None = None
     persons: list[SourcePerson] = []
+    contributors: list[str] = []  # schedule 2's participants who do not present: the talk's joint work
     links: list[SourceLink] = []
 
 
@@ -192,6 +201,10 @@ def parse_schedule(text: str, source_name: str) -> SourceRoot:
     else:
         raise _fail(source_name, "this is neither a frab XML nor a frab/c3voc JSON schedule "
                                  "(expected '<schedule>' or '{\"schedule\": ...}')", 1)
+    from .import_schedule2 import is_schedule2, read_schedule2
+
+    if is_schedule2(data):
+        return read_schedule2(data, source_name)
     try:
         return SourceRoot.model_validate(data)
     except ValidationError as errors:
@@ -322,8 +335,10 @@ def _xml_event(event: Element, lines: dict[int, int]) -> dict[str, Any]:
 # --- text: HTML in imported abstracts becomes plain Markdown ----------------------------------
 
 def _one_line(text: str) -> str:
-    """Single-line text: control characters become spaces; other Unicode (U+202F, RTL) is kept."""
-    text = re.sub(r"[\x00-\x1f\x7f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]+", " ", text)
+    """Single-line text: control characters become spaces, invisible format characters (zero-width spaces,
+    word joiners, byte-order marks, direction marks) are left out, so names that read alike are alike;
+    other Unicode (U+202F, right-to-left scripts, a soft hyphen) is kept."""
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", visible_text(text))
     return re.sub(r" {2,}", " ", text).strip(" ")
 
 
@@ -375,6 +390,7 @@ def html_to_markdown(text: str | None) -> str | None:
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    text = visible_text(text, keep=PROSE_FORMAT_CHARACTERS)  # zero-width spaces and the like are fine in prose
     if _HTML_TAG.search(text):
         clean = nh3.clean(text, tags={"p", "br", "div", "ul", "ol", "li", "em", "i", "strong", "b", "code", "pre",
                                       "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "a"},
@@ -439,28 +455,56 @@ class _Ids:
         return candidate
 
 
-def import_schedule(text: str, source_name: str) -> ImportedContent:
-    """The whole import as a pure function: schedule text in, content files out (raises ScheduleError)."""
-    return content_from_schedule(parse_schedule(text, source_name), source_name)
+def import_schedule(text: str, source_name: str, timezone: str | None = None) -> ImportedContent:
+    """The whole import as a pure function: schedule text in, content files out (raises ScheduleError).
+
+    ``timezone`` (``--timezone``) names the event's zone instead of the schedule's own or an inferred one.
+    """
+    return content_from_schedule(parse_schedule(text, source_name), source_name, timezone)
 
 
-def content_from_schedule(root: SourceRoot, source_name: str) -> ImportedContent:
+#: The order of a slot's keys in program/<date>.yaml.
+_SLOT_KEYS = ("id", "start", "end", "end_date", "kind", "talk", "title", "room", "track", "relays", "clashes_with",
+              "notes")
+
+
+def content_from_schedule(root: SourceRoot, source_name: str, timezone: str | None = None) -> ImportedContent:
     conference = root.schedule.conference
-    notes: list[str] = []
-    zone, zone_comment = _zone(conference, source_name, notes)
+    events = [event for day in conference.days for events in day.rooms.values() for event in events]
+    notes = invisible_notes(
+        [conference.title, conference.acronym, *(track.name for track in conference.tracks),
+         *(text for event in events for text in (event.title, event.subtitle, event.track, event.room,
+                                                 *event.contributors, *(p.display_name_raw for p in event.persons)))],
+        [text for event in events for text in (event.abstract, event.description,
+                                                *(person.biography for person in event.persons))])
+    zone, zone_comment = _zone(conference, source_name, notes, timezone)
     entries = _entries(conference, zone, source_name)
+    if not entries:
+        raise _fail(source_name, "the schedule holds no events, so there is nothing to import (looked under "
+                                 "schedule.conference.days[].rooms, and schedule.events for schedule 2); "
+                                 "is it the full schedule export, and is the schedule released?")
 
     room_ids, rooms = _rooms(conference, entries)
     tracks, track_ids = _tracks(conference, entries)
     speakers, speaker_of = _speakers(entries, root.ours)
+    people = [list(dict.fromkeys(speaker_of[person.key] for person in entry.source.persons
+                                 if person.key in speaker_of)) for entry in entries]
+    items = [Timed(entry.start, entry.end, entry.room, frozenset(people[index]), _one_line(entry.source.title or ""))
+             for index, entry in enumerate(entries)]
+    relayed = find_relays(items)
     files: dict[str, str] = {}
     talk_ids = _Ids()
-    days: dict[dt.date, list[dict[str, Any]]] = {}
-    for entry in entries:
+    slots: list[dict[str, Any]] = []
+    for index, entry in enumerate(entries):
         event = entry.source
+        if index in relayed:  # the same talk at the same time in another room: shown there, not repeated
+            slot = {key: value for key, value in slots[relayed[index]].items() if key not in ("id", "notes")}
+            slot["room"] = room_ids[entry.room]
+            slots.append(slot)
+            continue
         kind = _kind(event.type, bool(event.persons))
         local_start = entry.start.astimezone(zone)
-        slot: dict[str, Any] = {"start": _Time(f"{local_start:%H:%M}")}
+        slot = {"start": _Time(f"{local_start:%H:%M}")}
         if entry.end is not None and entry.end > entry.start:
             local_end = entry.end.astimezone(zone)
             slot["end"] = _Time(f"{local_end:%H:%M}")
@@ -475,7 +519,8 @@ def content_from_schedule(root: SourceRoot, source_name: str) -> ImportedContent
             joint_work, description = _split_description(description)
         else:
             abstract, description = _joined(abstract, description), None
-        person_ids = list(dict.fromkeys(speaker_of[person.key] for person in event.persons if person.key in speaker_of))
+        joint_work += [name for name in map(_one_line, event.contributors) if name and name not in joint_work]
+        person_ids = people[index]
         if kind is SlotKind.talk or (kind in TALK_KINDS and (person_ids or abstract)):
             preferred = _our_slot_id(event, conference) if root.ours else None
             talk_id = talk_ids.take(title if not tba else "-".join(["tba", *person_ids[:1]]), "talk", preferred)
@@ -490,18 +535,25 @@ def content_from_schedule(root: SourceRoot, source_name: str) -> ImportedContent
         slot["room"] = room_ids[entry.room]
         if event.track and _one_line(event.track):
             slot["track"] = track_ids[_one_line(event.track)]
-        days.setdefault(local_start.date(), []).append(slot)
+        slots.append(slot)
+    _mark_overlaps(entries, slots, items, relayed, talk_ids, notes, zone)
+    contributors = sum(len(entry.source.contributors) for entry in entries)
+    if contributors:
+        notes.append(f"{contributors} participant{'s' if contributors > 1 else ''} listed with a role other than "
+                     "speaker (such as CONTRIBUTOR) became the 'joint_work' of their talks, not speakers")
 
-    dates = sorted(days) or [_date(conference.start) or _date(conference.end)]
-    if dates[0] is None:
-        raise _fail(source_name, "the schedule has no events and no conference dates")
+    days: dict[dt.date, list[dict[str, Any]]] = {}
+    for entry, slot in zip(entries, slots):
+        ordered = {key: slot[key] for key in _SLOT_KEYS if key in slot}
+        days.setdefault(entry.start.astimezone(zone).date(), []).append(ordered)
+    dates = sorted(days)
     start = min(filter(None, [_date(conference.start), dates[0]]))
     end = max(filter(None, [_date(conference.end), dates[-1], start]))
     files["event.yaml"] = _event_yaml(conference, start, end, zone, zone_comment, tracks, source_name)
     files["venues.yaml"] = _dump({"venues": [{"id": VENUE_ID, "name": "Main venue", "rooms": rooms}]},
                                  "The schedule names only rooms: give the venue its real name and address.")
-    for date, slots in days.items():
-        files[f"program/{date.isoformat()}.yaml"] = _dump({"date": date, "slots": slots})
+    for date, day_slots in days.items():
+        files[f"program/{date.isoformat()}.yaml"] = _dump({"date": date, "slots": day_slots})
     for speaker_id, person in speakers.items():
         files[f"speakers/{speaker_id}.yaml"] = _speaker_yaml(person)
     counts = {"slots": len(entries), "days": len(days), "talks": sum(path.startswith("talks/") for path in files),
@@ -509,55 +561,54 @@ def content_from_schedule(root: SourceRoot, source_name: str) -> ImportedContent
     return ImportedContent(dict(sorted(files.items())), notes, counts)
 
 
-def _zone(conference: SourceConference, source_name: str, notes: list[str]) -> tuple[ZoneInfo, str]:
-    """The event's zone: the schedule's time_zone_name, or one inferred from its UTC offsets."""
-    name = (conference.time_zone_name or "").strip()
-    if name:
-        try:
-            return ZoneInfo(name), ""
-        except (ZoneInfoNotFoundError, ValueError):
-            notes.append(f"the schedule's time zone '{name}' is not an IANA name; inferring one from its times")
+# --- the time zone, and what the source system accepted: relays and clashes ----------------------
+
+def _zone(conference: SourceConference, source_name: str, notes: list[str],
+          chosen: str | None = None) -> tuple[ZoneInfo, str]:
+    """The event's zone (see import_quirks.choose_zone) and the comment beside it in event.yaml."""
     instants = [event.date for day in conference.days for events in day.rooms.values() for event in events
                 if event.date is not None and event.date.utcoffset() is not None]
-    if not instants:
-        raise _fail(source_name, "the schedule names no time zone (time_zone_name) and its times carry no UTC "
-                                 "offsets, so the true time of its events is unknown")
-    zone = infer_zone(instants)
-    if zone is None:
-        raise _fail(source_name, "the schedule names no time zone and no IANA zone matches all its UTC offsets")
-    offsets = sorted({_offset(instant.utcoffset()) for instant in instants})
-    comment = (f"inferred from the UTC offset{'s' if len(offsets) > 1 else ''} {', '.join(offsets)} of the "
-               f"schedule's times (it names no time zone); replace it with the city's zone, e.g. Europe/Berlin")
-    notes.append(f"time zone {zone.key} {comment}")
+    try:
+        zone, comment, zone_notes = choose_zone(instants, (conference.time_zone_name or "").strip(), chosen)
+    except ZoneProblem as problem:
+        raise _fail(source_name, str(problem)) from None
+    notes.extend(zone_notes)
     return zone, comment
 
 
-def _offset(offset: dt.timedelta | None) -> str:
-    minutes = int((offset or dt.timedelta()).total_seconds() // 60)
-    return f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+def _mark_overlaps(entries: list[_Entry], slots: list[dict[str, Any]], items: list[Timed], relayed: dict[int, int],
+                   talk_ids: _Ids, notes: list[str], zone: ZoneInfo) -> None:
+    """Write 'relays' and 'clashes_with' where the schedule has what `symposium check` refuses unless told,
+    giving the slots they name an 'id' when they have no talk (whose id is the slot's)."""
+    ids = _Ids()
+    ids.used |= talk_ids.used
+    ids.used |= {f"{entry.start.astimezone(zone):%Y-%m-%d-%H%M}-{slot['kind']}-{slot['room']}"
+                 for entry, slot in zip(entries, slots)}  # the ids the link stage gives slots without one
 
+    def slot_id(index: int) -> str:
+        slot = slots[index]
+        if "id" not in slot:
+            if index in relayed:
+                slot["id"] = ids.take(f"{slot_id(relayed[index])}-{slot['room']}", "relay")
+            elif "talk" in slot:
+                return slot["talk"]
+            else:
+                slot["id"] = ids.take(slot["title"], "slot")
+        return slot["id"]
 
-def infer_zone(instants: list[dt.datetime]) -> ZoneInfo | None:
-    """An IANA zone that gives every instant its own UTC offset.
-
-    One whole-hour offset gives the matching fixed zone ('Etc/GMT-2' is UTC+2;
-    the sign is POSIX's), which is exact without guessing a city; offsets that
-    change (a DST switch during the event) or are not whole hours need a real
-    zone: the first that fits them all, Europe first, then alphabetically.
-    """
-    offsets = {instant.utcoffset() for instant in instants}
-    if len(offsets) == 1:
-        (offset,) = offsets
-        hours, rest = divmod(int(offset.total_seconds()), 3600)
-        if rest == 0:
-            return ZoneInfo("UTC" if hours == 0 else f"Etc/GMT{-hours:+d}")
-    regions = ("Europe/", "America/", "Asia/", "Australia/", "Africa/", "Pacific/", "Atlantic/", "Indian/")
-    names = sorted(available_timezones())
-    for name in (name for region in regions for name in names if name.startswith(region)):
-        zone = ZoneInfo(name)
-        if all(instant.astimezone(zone).utcoffset() == instant.utcoffset() for instant in instants):
-            return zone
-    return None
+    for index, original in relayed.items():
+        slots[index]["relays"] = slot_id(original)
+        slot_id(index)
+    if relayed:
+        count = len(relayed)
+        notes.append(f"{count} event{'s' if count > 1 else ''} repeat{'s' if count == 1 else ''} another's title, "
+                     "speakers and time in a second room: imported as relay slots ('relays: <slot id>'), which "
+                     "`symposium check` names in a warning")
+    for earlier, later, why in find_overlaps(items, relayed):
+        slots[later].setdefault("clashes_with", []).append(slot_id(earlier))
+        notes.append(f"clash kept as the schedule has it: '{items[later].title}' and '{items[earlier].title}' "
+                     f"overlap at {entries[later].start.astimezone(zone):%Y-%m-%d %H:%M} ({why}); marked "
+                     "'clashes_with', which `symposium check` shows as a warning")
 
 
 def _entries(conference: SourceConference, zone: ZoneInfo, source_name: str) -> list[_Entry]:
@@ -822,6 +873,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("import", help=help_text, description=help_text)
     parser.add_argument("schedule", metavar="SCHEDULE", help="the schedule file, XML or JSON (told apart by content)")
     parser.add_argument("--content", default="content", help="new or empty folder to write (default: content)")
+    parser.add_argument("--timezone", metavar="ZONE", default=None,
+                        help="the event's IANA time zone, e.g. Europe/Berlin, instead of the schedule's own "
+                             "time_zone_name or one inferred from its UTC offsets; it must fit those offsets")
     parser.set_defaults(handler=cmd_import)
 
 
@@ -836,6 +890,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"'{target}' is not empty; import writes only into a new or empty folder "
                          "(pass --content NEW-FOLDER)")
+    if args.timezone is not None and known_zone(args.timezone) is None:
+        import difflib
+
+        close = difflib.get_close_matches(args.timezone, sorted(available_timezones()), n=1)
+        raise UsageError(f"--timezone: unknown time zone '{args.timezone}' "
+                         f"({f'did you mean {close[0]!r}?' if close else 'use an IANA name such as Europe/Berlin'})")
     name = source.as_posix()
     try:
         raw = source.read_bytes()
@@ -845,7 +905,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise _fail(name, "the file is not valid UTF-8", raw[: error.start].count(b"\n") + 1) from None
-        imported = import_schedule(text, name)
+        imported = import_schedule(text, name, args.timezone)
     except ScheduleError as error:
         for problem in error.problems:
             print(problem.format(), file=sys.stderr)

@@ -20,7 +20,8 @@ import pytest
 from generator import importer
 from generator.cli import main
 from generator.dump import program_to_dict
-from generator.importer import ScheduleError, import_schedule, infer_zone, write_content
+from generator.import_quirks import infer_zone
+from generator.importer import ScheduleError, import_schedule, write_content
 from generator.pipeline import load_program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,8 +190,8 @@ def test_time_zone_is_inferred_from_offsets_and_said_so(tmp_path, capsys):
     code, _, err = run_import(XML_FIXTURE, tmp_path / "new", capsys)
     assert code == 0
     event = (tmp_path / "new" / "event.yaml").read_text(encoding="utf-8")
-    assert "timezone: Etc/GMT-2  # inferred from the UTC offset +02:00" in event
-    assert "time zone Etc/GMT-2 inferred from the UTC offset +02:00" in err
+    assert "timezone: Europe/Berlin  # inferred from the UTC offset +02:00" in event  # a city, never Etc/GMT-2
+    assert "time zone Europe/Berlin inferred from the UTC offset +02:00" in err and "--timezone" in err
 
 
 def test_offsets_that_change_with_daylight_saving_infer_a_real_zone():
