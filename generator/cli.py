@@ -15,15 +15,14 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .diagnostics import ContentError
-
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-#: What a shell reports for a program killed by SIGPIPE (128 + 13), as `yes | head` ends.
-EXIT_BROKEN_PIPE = 141
-
-
-class UsageError(Exception):
-    """A problem with how the command was called, not with the content."""
+from generator.core.diagnostics import (
+    EXIT_BROKEN_PIPE,
+    EXIT_CONTENT,
+    EXIT_OK,
+    EXIT_USAGE,
+    ContentError,
+    UsageError,
+)
 
 
 def _content_dir(value: str) -> Path:
@@ -34,7 +33,7 @@ def _content_dir(value: str) -> Path:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .pipeline import load_program
+    from generator.content.pipeline import load_program
 
     program = load_program(_content_dir(args.content))
     print(f"ok: {len(program.slots)} slots on {len(program.days)} days, {len(program.talks)} talks, "
@@ -43,8 +42,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    from .dump import program_to_dict
-    from .pipeline import load_program
+    from generator.content.dump import program_to_dict
+    from generator.content.pipeline import load_program
 
     program = load_program(_content_dir(args.content))
     json.dump(program_to_dict(program), sys.stdout, ensure_ascii=False, indent=2)
@@ -62,7 +61,7 @@ def _minifier(name: str) -> str:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildOptions, build_site
+    from generator.build.site import BuildOptions, build_site
 
     options = BuildOptions(
         content=_content_dir(args.content),
@@ -75,7 +74,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         minifier=_minifier(args.minifier),
         jobs=args.jobs,
     )
-    from .progress import status_reporter
+    from generator.build.progress import status_reporter
 
     report = build_site(options, progress=status_reporter())
     print(report.summary())
@@ -132,11 +131,11 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
 #: ContentError or UsageError. Only the module of the command being run is
 #: imported, so `symposium build` does not pay for the importer's or the server's imports.
 COMMAND_MODULES: dict[str, str] = {
-    "schema": "generator.schema",
-    "new": "generator.scaffold",
-    "import-bibtex": "generator.bibtex",
-    "serve": "generator.serve",
-    "import": "generator.importer",
+    "schema": "generator.commands.schema",
+    "new": "generator.commands.scaffold",
+    "import-bibtex": "generator.commands.import_bibtex",
+    "serve": "generator.commands.serve",
+    "import": "generator.commands.import_schedule",
 }
 
 

@@ -12,14 +12,14 @@ import http.server
 import shutil
 import struct
 import textwrap
-import zlib
 import threading
+import zlib
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from generator.build import BuildOptions, build_site
+from generator.build.site import BuildOptions, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -187,7 +187,7 @@ def small_figures(config: dict) -> dict:
 def figures_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
     """The real content with its live figures, sized down; returns (folder, with_figures).
 
-    Figures are on only where ``content/figures.yaml`` and ``generator.figures`` exist; their
+    Figures are on only where ``content/figures.yaml`` and ``generator.figures.make`` exist; their
     simulations are cached by content hash in ``.cache/test-figures`` so later sessions skip them.
     """
     import shutil
@@ -197,7 +197,7 @@ def figures_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
     content = tmp_path_factory.mktemp("figures-site") / "content"
     shutil.copytree(CONTENT, content)
     try:
-        import generator.figures  # noqa: F401
+        import generator.figures.make  # noqa: F401
         with_figures = (content / "figures.yaml").is_file()
     except ImportError:
         with_figures = False

@@ -8,7 +8,7 @@ contrast that only fails in dark mode or a layout that only hides a label on
 a phone is caught.
 
 The live-figures page is built with figures when ``content/figures.yaml`` and
-``generator.figures`` are there: the same four figures, sized down (fewer
+``generator.figures.make`` are there: the same four figures, sized down (fewer
 samples and steps) so the simulation takes seconds, with its results cached in
 ``.cache/test-figures`` by content hash (``figures_site`` in conftest.py). The
 markup is the real page's.
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from conftest import ROOT, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -124,7 +123,7 @@ def test_the_figures_page_is_checked_with_its_figures(figures_site):
     """Say plainly when the live-figures page could only be checked without its figures."""
     site, with_figures = figures_site
     if not with_figures:
-        pytest.skip("content/figures.yaml or generator.figures is missing: figures.html was checked without figures")
+        pytest.skip("content/figures.yaml or generator.figures.make is missing: figures.html was checked without figures")
     assert (site / "figures.html").read_text(encoding="utf-8").count("<svg") >= 4
 
 

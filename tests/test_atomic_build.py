@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-import generator.build
-import generator.parallel
-from generator.build import BuildOptions, build_site
-from generator.diagnostics import ContentError
-from generator.render import TEMPLATES
-from generator.write import scan, staged_site
+import generator.build.parallel
+import generator.build.site
+from generator.build.publish import staged_site
+from generator.build.site import BuildOptions, build_site
+from generator.core.diagnostics import ContentError
+from generator.core.files import scan
+from generator.core.paths import TEMPLATES
 
 BASE = Path(__file__).resolve().parent / "bad_content" / "base"
 
@@ -81,7 +82,7 @@ def test_ctrl_c_in_the_middle_of_writing_leaves_the_previous_site_untouched(buil
     content, site, before = built
     written: list[str] = []
 
-    put = generator.parallel.Sink.put
+    put = generator.build.parallel.Sink.put
 
     def write_some_then_interrupt(sink, path: str, content: bytes):
         if len(written) == 3:
@@ -89,7 +90,7 @@ def test_ctrl_c_in_the_middle_of_writing_leaves_the_previous_site_untouched(buil
         written.append(path)
         return put(sink, path, content)
 
-    monkeypatch.setattr(generator.parallel.Sink, "put", write_some_then_interrupt)
+    monkeypatch.setattr(generator.build.parallel.Sink, "put", write_some_then_interrupt)
     talk = content / "talks/first-talk.yaml"  # a real change, so the build has pages to write
     talk.write_text(talk.read_text(encoding="utf-8").replace("Edge of Stability", "Edge of Chaos"), encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
@@ -114,7 +115,7 @@ def test_a_successful_build_replaces_the_site_and_cleans_up(built, tmp_path: Pat
 
 def test_a_replaced_site_is_deleted_by_the_next_build_not_left_to_pile_up(built, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(generator.build, "IN_PLACE_PAGES", -1)  # every rebuild swaps a whole new site in
+    monkeypatch.setattr(generator.build.site, "IN_PLACE_PAGES", -1)  # every rebuild swaps a whole new site in
     content, site, _ = built
     trash = tmp_path / ".cache" / "trash"
     talk = content / "talks/first-talk.yaml"

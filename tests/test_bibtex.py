@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from generator.cli import main
-from generator.models import Speaker
+from generator.content.models import Speaker
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bibtex"
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
 from test_bad_content import error_lines, make_tree, run_check
 
 #: (file, the line as the base tree has it, the field's name, is it a date (else a time of day)).

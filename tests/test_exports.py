@@ -16,10 +16,9 @@ import subprocess
 import sys
 import textwrap
 import uuid
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import xml.etree.ElementTree as ET
 
 import icalendar
 import jsonschema
@@ -31,12 +30,12 @@ from hypothesis import strategies as st
 from icalendar.parser.string import _foldline
 
 import generator.exports
-from generator.dump import program_to_dict
+from generator.content.dump import program_to_dict
+from generator.content.pipeline import load_program
 from generator.exports import export_files
-from generator.exports.fragments import read_fragments
 from generator.exports.frab import slot_id_of
+from generator.exports.fragments import read_fragments
 from generator.exports.ical import fold
-from generator.pipeline import load_program
 
 ROOT = Path(__file__).parent.parent
 SCHEMAS = Path("/work/shared/schemas/c3voc")
@@ -255,7 +254,7 @@ DIGEST = """
 import hashlib, sys
 from pathlib import Path
 from generator.exports import export_files
-from generator.pipeline import load_program
+from generator.content.pipeline import load_program
 files = export_files(load_program(Path(sys.argv[1])), "/")
 print(hashlib.sha256(b"".join(f.path.encode() + b"\\0" + f.content for f in files)).hexdigest())
 """

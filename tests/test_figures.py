@@ -10,8 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import generator.figures as figures
-from generator.figures import Figure, FigureConfigError, build_figures, cache_key, load_figure_specs
+import generator.figures.make as figures
+from generator.figures.make import (
+    Figure,
+    FigureConfigError,
+    build_figures,
+    cache_key,
+    load_figure_specs,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -228,12 +234,12 @@ def test_a_build_with_unchanged_figures_reads_them_drawn_without_jax_or_numpy(ti
     import subprocess
     import sys
 
-    from generator.figure_cache import cached_figures
+    from generator.figures.cache import cached_figures
 
     cache, first = built
     shutil.copytree(cache, tmp_path, dirs_exist_ok=True)
     assert cached_figures(tiny_specs, tmp_path) == first
-    probe = ("import sys, pickle; from generator.figure_cache import cached_figures; "
+    probe = ("import sys, pickle; from generator.figures.cache import cached_figures; "
              "specs = pickle.loads(sys.stdin.buffer.read()); figures = cached_figures(specs, sys.argv[1]); "
              "assert figures is not None; assert 'jax' not in sys.modules and 'numpy' not in sys.modules; print('ok')")
     import pickle
@@ -246,7 +252,7 @@ def test_a_build_with_unchanged_figures_reads_them_drawn_without_jax_or_numpy(ti
 def test_a_damaged_drawn_figure_is_ignored(tiny_specs, built, tmp_path):
     import shutil
 
-    from generator.figure_cache import cached_figures
+    from generator.figures.cache import cached_figures
 
     shutil.copytree(built[0], tmp_path, dirs_exist_ok=True)
     assert cached_figures(tiny_specs, tmp_path) is not None

@@ -17,12 +17,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator import importer
 from generator.cli import main
-from generator.dump import program_to_dict
-from generator.import_quirks import infer_zone
-from generator.importer import ScheduleError, import_schedule, write_content
-from generator.pipeline import load_program
+from generator.commands import schedule_reader
+from generator.commands.import_quirks import infer_zone
+from generator.commands.import_schedule import (
+    ScheduleError,
+    import_schedule,
+    write_content,
+)
+from generator.content.dump import program_to_dict
+from generator.content.pipeline import load_program
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "frab"
@@ -138,7 +142,7 @@ def test_markdown_abstract_is_kept_as_written(dumped):
     ("a<br>b &amp; c", "a\nb & c"),
 ])
 def test_html_is_sanitized_before_it_becomes_markdown(html, markdown):
-    assert importer.html_to_markdown(html) == markdown
+    assert schedule_reader.html_to_markdown(html) == markdown
 
 
 @pytest.mark.parametrize("kind", ["json", "xml"])
@@ -287,7 +291,7 @@ def test_oversized_and_non_utf8_files_are_refused(tmp_path, capsys, monkeypatch)
     source = tmp_path / "schedule.json"
     source.write_bytes(b'{"schedule": "\xff"}')
     assert run_import(source, tmp_path / "new", capsys)[0] == 1
-    monkeypatch.setattr(importer, "MAX_BYTES", 1000)
+    monkeypatch.setattr(schedule_reader, "MAX_BYTES", 1000)
     code, _, err = run_import(JSON_FIXTURE, tmp_path / "new", capsys)
     assert code == 1 and "limit" in err and not (tmp_path / "new").exists()
 

@@ -16,9 +16,10 @@ from typing import Callable
 
 import pytest
 
-from generator.build import TEMPLATES, BuildOptions, build_site
-from generator.incremental import MANIFEST_FORMAT
-from generator.write import read_checked, write_checked
+from generator.build.manifest import MANIFEST_FORMAT
+from generator.build.site import BuildOptions, build_site
+from generator.core.files import read_checked, write_checked
+from generator.core.paths import TEMPLATES
 
 BASE = Path(__file__).resolve().parent / "bad_content" / "base"
 
@@ -94,9 +95,9 @@ def test_only_files_whose_bytes_change_are_rewritten(tree) -> None:
 def test_a_serving_process_validates_only_the_files_an_edit_changed(tree, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """``serve`` keeps its last build's documents and models (pipeline.BuildMemory) in memory."""
-    import generator.validate
-    from generator.diagnostics import ContentError
-    from generator.pipeline import BuildMemory
+    import generator.content.validate
+    from generator.content.pipeline import BuildMemory
+    from generator.core.diagnostics import ContentError
 
     content, site, build = tree
     memory = BuildMemory()
@@ -104,13 +105,13 @@ def test_a_serving_process_validates_only_the_files_an_edit_changed(tree, tmp_pa
     edit(content / "talks/second-talk.yaml", "abstract: |\n", "abstract: |\n  A first edit.\n")
     build(memory=memory)
     validated: list[str] = []
-    real = generator.validate.validate_document
+    real = generator.content.validate.validate_document
 
     def counting(document, model, diagnostics):
         validated.append(document.path.name)
         return real(document, model, diagnostics)
 
-    monkeypatch.setattr(generator.validate, "validate_document", counting)
+    monkeypatch.setattr(generator.content.validate, "validate_document", counting)
     edit(content / "talks/second-talk.yaml", "A first edit.", "A second edit.")
     build(memory=memory)
     assert validated == ["second-talk.yaml"]
@@ -279,7 +280,7 @@ def test_after_each_kind_of_edit_a_rebuild_gives_the_bytes_of_a_cold_build(tmp_p
 
 
 def test_editing_an_abstract_renders_only_that_talks_page(tmp_path: Path, monkeypatch) -> None:
-    from generator import parallel
+    from generator.build import parallel
 
     content = _synthetic(tmp_path, 40)
     options = BuildOptions(content=content, out=tmp_path / "site", figures=False, search=False)
@@ -309,18 +310,18 @@ def test_a_damaged_content_cache_shard_is_ignored(tree, tmp_path: Path) -> None:
 
 def test_parsed_content_cached_by_other_parser_code_is_not_used(tree, monkeypatch: pytest.MonkeyPatch) -> None:
     """The package version does not move when load.py does; the cache's format tag carries the code's digest."""
-    import generator.content_cache
-    import generator.pipeline
-    from generator.incremental import code_digest
+    import generator.content.cache
+    import generator.content.pipeline
+    from generator.core.hashing import code_digest
 
-    assert generator.content_cache.FORMAT.endswith(
-        code_digest("load.py", "dependencies.py", "incremental.py", "content_cache.py"))
+    assert generator.content.cache.FORMAT.endswith(
+        code_digest("content", "core"))
     content, _, build = tree
     parsed: list[str] = []
-    real = generator.pipeline.parse_yaml
-    monkeypatch.setattr(generator.pipeline, "parse_yaml",
+    real = generator.content.pipeline.parse_yaml
+    monkeypatch.setattr(generator.content.pipeline, "parse_yaml",
                         lambda path, diagnostics, raw=None: parsed.append(path.name) or real(path, diagnostics, raw=raw))
-    monkeypatch.setattr(generator.content_cache, "FORMAT", generator.content_cache.FORMAT + "-changed-parser")
+    monkeypatch.setattr(generator.content.cache, "FORMAT", generator.content.cache.FORMAT + "-changed-parser")
     edit(content / "talks/first-talk.yaml", "large step sizes", "large step sizes, again")
     build()
     assert len(parsed) == sum(1 for path in content.rglob("*.yaml")), "every file is parsed again"
@@ -328,7 +329,7 @@ def test_parsed_content_cached_by_other_parser_code_is_not_used(tree, monkeypatc
 
 def test_an_error_found_with_cached_files_still_names_the_right_line(tree) -> None:
     """Cached files carry no positions; a message about one reads the file again for its line."""
-    from generator.diagnostics import ContentError
+    from generator.core.diagnostics import ContentError
 
     content, _, build = tree
     talk = content / "talks/first-talk.yaml"  # unchanged, so it comes from the cache this time
@@ -347,7 +348,7 @@ def test_an_error_found_with_cached_files_still_names_the_right_line(tree) -> No
 @pytest.fixture()
 def folder_with_index(tmp_path: Path, monkeypatch) -> tuple[Path, Path, list[str]]:
     """Three files, hashed once into an index that trusts anything older than itself; and a log of reads."""
-    from generator import content_cache
+    from generator.content import cache as content_cache
 
     monkeypatch.setattr(content_cache, "RACY_NS", 0)
     folder = tmp_path / "content"
@@ -363,13 +364,13 @@ def folder_with_index(tmp_path: Path, monkeypatch) -> tuple[Path, Path, list[str
 
 
 def _plain_digests(folder: Path) -> dict[str, str]:
-    from generator.content_cache import content_digests
+    from generator.content.cache import content_digests
 
     return content_digests(folder)
 
 
 def test_an_unchanged_file_is_known_by_its_stat_signature_and_not_read_again(folder_with_index) -> None:
-    from generator.content_cache import content_digests
+    from generator.content.cache import content_digests
 
     folder, index, hashed = folder_with_index
     digests = content_digests(folder, index=index)
@@ -384,7 +385,7 @@ def test_an_unchanged_file_is_known_by_its_stat_signature_and_not_read_again(fol
 
 def test_an_edit_that_keeps_size_and_mtime_is_still_seen(folder_with_index) -> None:
     """``cp -p`` or ``touch -r`` can put an mtime back, but not the ctime: the edit is found."""
-    from generator.content_cache import content_digests
+    from generator.content.cache import content_digests
 
     folder, index, _ = folder_with_index
     path = folder / "talks/a.yaml"
@@ -397,7 +398,7 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(folder_with_index) -> N
 
 def test_a_file_written_just_before_the_index_is_hashed_again(folder_with_index, monkeypatch) -> None:
     """Git's "racily clean" case: a file as new as the index could change without its mtime moving."""
-    from generator import content_cache
+    from generator.content import cache as content_cache
 
     folder, index, hashed = folder_with_index
     monkeypatch.setattr(content_cache, "RACY_NS", 2_000_000_000)
@@ -411,7 +412,7 @@ def test_a_file_written_just_before_the_index_is_hashed_again(folder_with_index,
 
 @pytest.mark.parametrize("damage", [b"", b"\x00" * 40, b"garbage that is no marshal data at all"])
 def test_a_damaged_digest_index_only_means_every_file_is_hashed(folder_with_index, damage: bytes) -> None:
-    from generator.content_cache import content_digests
+    from generator.content.cache import content_digests
 
     folder, index, hashed = folder_with_index
     index.write_bytes(damage)

@@ -20,13 +20,19 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from generator import load
-from generator.diagnostics import ContentError, Diagnostics
-from generator.load import SourceChanged, SourceDocument, load_content, parse_yaml, source_digest
-from generator.pipeline import load_program
-from generator.validate import validate_content
 from test_bad_content import CASES, make_tree
+
+from generator.content import load, yaml_tree
+from generator.content.load import (
+    SourceChanged,
+    SourceDocument,
+    load_content,
+    parse_yaml,
+    source_digest,
+)
+from generator.content.pipeline import load_program
+from generator.content.validate import validate_content
+from generator.core.diagnostics import ContentError, Diagnostics
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "tests" / "bad_content" / "base"
@@ -182,8 +188,8 @@ def test_random_yaml_reads_the_same_on_the_fast_and_the_careful_path(value: Any,
     diagnostics = Diagnostics()
     careful = load._careful_parse(Path("random.yaml"), text, diagnostics)
     try:
-        fast = load._plain_data(yaml.compose(text, Loader=load._Loader))
-    except (load._Unusual, yaml.YAMLError):
+        fast = yaml_tree.plain_data(yaml.compose(text, Loader=yaml_tree.Loader))
+    except (yaml_tree.Unusual, yaml.YAMLError):
         return  # handed to the careful path: nothing to compare
     assert careful is not None and not diagnostics, text
     assert fast == careful[0], text

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import jinja2
 import pytest
-
-from generator.minify import MinifyingLoader, minify_html, minify_template
-from generator.pipeline import load_program
-from generator.render import TEMPLATES, Renderer, SiteContext, make_environment
-
 from conftest import CONTENT, ROOT
+
+from generator.content.pipeline import load_program
+from generator.core.paths import TEMPLATES
+from generator.render.environment import make_environment
+from generator.render.minify import MinifyingLoader, minify_html, minify_template
+from generator.render.pages import Renderer, SiteContext
 
 
 class _Document(HTMLParser):

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.diagnostics import ContentError
-from generator.pipeline import load_program
+from generator.content.pipeline import load_program
+from generator.core.diagnostics import ContentError
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "multitrack"
 DAY1 = "program/2030-09-10.yaml"

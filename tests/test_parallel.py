@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from generator.parallel import ForkedCall
+from generator.build.parallel import ForkedCall
 
 #: JAX, when other tests have loaded it into this process, warns on every fork; these children never touch it.
 pytestmark = pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called:RuntimeWarning")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from generator.progress import bar, is_interactive, status_reporter, track
+from generator.build.progress import bar, is_interactive, status_reporter, track
 
 
 class FakeTerminal(io.StringIO):

@@ -20,8 +20,8 @@ import xmlschema
 from test_exports import schema_errors, schema_path
 
 from generator.cli import main
-from generator.import_quirks import WELL_KNOWN_ZONES, infer_zone
-from generator.importer import ScheduleError, import_schedule
+from generator.commands.import_quirks import WELL_KNOWN_ZONES, infer_zone
+from generator.commands.import_schedule import ScheduleError, import_schedule
 
 REAL_EVENTS = Path(__file__).resolve().parents[2] / "shared" / "real-events"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"

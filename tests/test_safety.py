@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from defusedxml import ElementTree
 
-from generator.build import BuildOptions, build_site
-from generator.markup import render_inline, render_markdown, sanitize
-from generator.pipeline import load_program
-from generator.write import OutputFile
-from generator.diagnostics import ContentError
+from generator.build.site import BuildOptions, build_site
+from generator.content.markup import render_inline, render_markdown, sanitize
+from generator.content.pipeline import load_program
+from generator.core.diagnostics import ContentError
+from generator.core.files import OutputFile
 
 BASE = Path(__file__).resolve().parent / "bad_content" / "base"
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import yaml
 
 from generator.cli import main
-from generator.models import Speaker, Talk
-
+from generator.content.models import Speaker, Talk
 
 
 def test_new_speaker_writes_a_valid_file_named_by_the_slug_of_the_name(content, capsys):
@@ -102,7 +101,8 @@ def test_new_talk_with_an_unknown_speaker_suggests_the_closest_id(content, capsy
 
 
 def test_files_inside_the_project_name_their_schema_for_the_editor():
-    from generator.scaffold import PROJECT_ROOT, _modeline
+    from generator.commands.scaffold import _modeline
+    from generator.core.paths import PROJECT as PROJECT_ROOT
 
     line = _modeline(PROJECT_ROOT / "content" / "speakers" / "jane-doe.yaml", "speaker")
     assert line == "# yaml-language-server: $schema=../../schema/speaker.schema.json\n"

@@ -28,8 +28,8 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.content.pipeline import load_program
 from generator.exports import export_files
-from generator.pipeline import load_program
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "consumers" / "content"

@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 
 from generator.cli import main
-from generator.diagnostics import Diagnostics
-from generator.load import parse_yaml
-from generator.schema import CONTENT_GLOBS, build_schemas, render_schema
+from generator.commands.schema import CONTENT_GLOBS, build_schemas, render_schema
+from generator.content.load import parse_yaml
+from generator.core.diagnostics import Diagnostics
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "schema"

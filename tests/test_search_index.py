@@ -18,11 +18,18 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-
-import generator.search
 from conftest import CONTENT, serve
-from generator.build import BuildOptions, build_site
-from generator.search import DELTA, DELTA_INFO, OUTPUT, SearchUpdate, delta_limit, update_search_index
+
+import generator.build.search
+from generator.build.search import (
+    DELTA,
+    DELTA_INFO,
+    OUTPUT,
+    SearchUpdate,
+    delta_limit,
+    update_search_index,
+)
+from generator.build.site import BuildOptions, build_site
 
 TALK = "talks/bot-tikhonov.html"
 OTHER_TALK = "talks/central-flows-part-1.html"
@@ -206,7 +213,7 @@ def test_a_damaged_state_or_index_means_a_full_rebuild_never_a_wrong_index(base,
         first.state.write_text(json.dumps({**data, "check": "0" * 32}))
     elif damage == "schema":
         body = {**data, "removed": {"not": "a list"}}
-        body["check"] = generator.search._checksum({key: body[key] for key in
+        body["check"] = generator.build.search._checksum({key: body[key] for key in
                                                    ("base", "base_index", "changed", "removed", "delta_index", "tool")})
         first.state.write_text(json.dumps(body))
     elif damage == "missing":
@@ -214,7 +221,7 @@ def test_a_damaged_state_or_index_means_a_full_rebuild_never_a_wrong_index(base,
     elif damage == "index gone":  # the previous site lost a file of its base index
         next((first.site / OUTPUT / "index").glob("*")).unlink()
     else:  # Pagefind was upgraded since: never a base and a delta from two versions
-        monkeypatch.setattr(generator.search, "_tool", lambda: "pagefind 9.9")
+        monkeypatch.setattr(generator.build.search, "_tool", lambda: "pagefind 9.9")
     (site, _), summary = next_build(first, tmp_path / "second")
     assert summary.startswith("full: ")
     assert not (site / DELTA).exists() and delta_info(site) == {"index": None, "stale": []}
@@ -238,7 +245,7 @@ def test_nothing_changed_reuses_base_and_delta_without_running_pagefind(base, tm
     def pagefind_must_not_run(*args: object) -> None:
         raise AssertionError("Pagefind ran although no page changed")
 
-    monkeypatch.setattr(generator.search, "_run_pagefind", pagefind_must_not_run)
+    monkeypatch.setattr(generator.build.search, "_run_pagefind", pagefind_must_not_run)
     (site, _), summary = next_build(first, tmp_path / "second")
     assert summary == "reused"
     assert files_of(site) == files_of(first.site)
@@ -314,8 +321,8 @@ def test_after_an_abstract_edit_search_finds_the_new_word_not_the_old_one_and_st
 def test_builds_that_update_the_site_in_place_keep_one_consistent_index(tmp_path, monkeypatch):
     """Through build_site: a small edit publishes in place (write.StagedSite), so the base index stays where it
     is, the delta replaces the last one file for file, and a base rebuilt in place leaves no delta behind."""
-    import generator.search
-    from generator.write import scan
+    import generator.build.search
+    from generator.core.files import scan
 
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
@@ -357,7 +364,7 @@ def test_builds_that_update_the_site_in_place_keep_one_consistent_index(tmp_path
     assert {path.name for path in (site / DELTA).rglob("*") if path.is_file()} != first_delta
     consistent()
 
-    monkeypatch.setattr(generator.search, "delta_limit", lambda pages: 0)  # the next edit rebuilds the base
+    monkeypatch.setattr(generator.build.search, "delta_limit", lambda pages: 0)  # the next edit rebuilds the base
     edit("weak monotonicity", "strong monotonicity")
     build_site(options)
     assert not (site / DELTA).exists() and delta_info(site) == {"index": None, "stale": []}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import LIVERELOAD_PATH, describe_failure, inject
+from generator.commands.serve import LIVERELOAD_PATH, describe_failure, inject
 
 ROOT = Path(__file__).resolve().parent.parent
 REBUILD_WITHIN_S = 2.0
@@ -257,13 +257,13 @@ def test_memory_is_tidied_only_once_the_reload_and_the_pages_are_served(monkeypa
     """A full collection holds the interpreter for about a second on a big program: never while tabs reload."""
     import gc
 
-    import generator.build
-    import generator.serve as serve
+    import generator.build.site
+    import generator.commands.serve as serve
 
     collections: list[int] = []
     monkeypatch.setattr(gc, "collect", lambda *args: collections.append(1) or 0)
     monkeypatch.setattr(gc, "freeze", lambda: None)
-    monkeypatch.setattr(generator.build, "build_site", lambda options, memory=None: generator.build.BuildReport())
+    monkeypatch.setattr(generator.build.site, "build_site", lambda options, memory=None: generator.build.site.BuildReport())
     clock = [100.0]
     monkeypatch.setattr(serve.time, "monotonic", lambda: clock[0])
     state = serve.BuildState()
@@ -285,8 +285,8 @@ def test_memory_is_tidied_only_once_the_reload_and_the_pages_are_served(monkeypa
 def test_an_edit_under_static_only_copies_the_assets_into_the_served_site(tmp_path) -> None:
     from types import SimpleNamespace
 
-    import generator.serve as serve
-    from generator.build import STATIC
+    import generator.commands.serve as serve
+    from generator.core.paths import STATIC
 
     out = tmp_path / "serve-site"
     out.mkdir()

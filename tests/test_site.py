@@ -16,7 +16,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-
 from conftest import CONTENT, build
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -211,9 +210,9 @@ def test_home_and_talk_pages_declare_a_schema_org_event(built_site):
 
 
 def test_json_ld_cannot_be_closed_by_content():
-    from generator.render import _json_script
+    from generator.render.formats import json_script
 
-    assert "</script>" not in str(_json_script({"name": "</script><script>alert(1)</script>"}))
+    assert "</script>" not in str(json_script({"name": "</script><script>alert(1)</script>"}))
 
 
 def test_sitemap_lists_every_page(built_site):

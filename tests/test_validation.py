@@ -278,7 +278,7 @@ _tidy_candidates = st.text(st.characters(blacklist_categories=("Cs",)), max_size
 @settings(max_examples=500, derandomize=True, database=None)
 @given(_tidy_candidates)
 def test_text_taken_as_tidy_is_what_the_full_check_returns(value: str) -> None:
-    from generator import models
+    from generator.content import models
 
     if models._is_tidy(value):
         assert _full_text_check(value) == value
@@ -288,7 +288,7 @@ def _full_text_check(value: str) -> str:
     """models._check_text without its shortcut: normalize, tidy white space, refuse invisible characters."""
     import unicodedata
 
-    from generator import models
+    from generator.content import models
 
     tidied = models._SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
     assert models.invisible_character(tidied) is None and tidied
@@ -299,7 +299,7 @@ def _full_text_check(value: str) -> str:
 @settings(max_examples=300, derandomize=True, deadline=None, database=None)
 def test_the_quick_nesting_filter_never_lets_a_too_deep_text_through(text):
     """markdown_problem skips the line-by-line count when no line starts with a long enough prefix."""
-    from generator import markup
+    from generator.content import markup
 
     assume_short = len(text) <= markup.MAX_MARKDOWN_CHARACTERS and text.count("[") <= markup.MAX_BRACKETS
     if assume_short:

@@ -14,11 +14,11 @@ import hashlib
 from pathlib import Path
 from typing import Any, Callable
 
-from ..link import Program, SlotNode
-from ..write import OutputFile
-from . import frab, ical
-from .common import Feed, slot_record
-from .fragments import FragmentCache
+from generator.content.graph import Program, SlotNode
+from generator.core.files import OutputFile
+from generator.exports import frab, ical
+from generator.exports.common import Feed, slot_record
+from generator.exports.fragments import FragmentCache
 
 
 def slot_fragment(constants: dict[str, Any], record: dict[str, Any]) -> tuple[bytes, bytes, bytes, bytes]:

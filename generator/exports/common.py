@@ -10,38 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import math
-import re
 import uuid
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import nh3
-
-from ..link import Program, RoomNode, SlotNode, SpeakerNode, VenueNode
-from ..markup import render_markdown
-from ..models import slugify
-from ..render import page_url
+from generator.content.addresses import acronym, calendar_domain, page_url
+from generator.content.graph import Program, RoomNode, SlotNode, SpeakerNode, VenueNode
 
 #: Language of the site's texts (templates/base.html says lang="en").
 LANGUAGE = "en"
 GENERATOR = "symposium-site"
-
-
-def acronym(program: Program) -> str:
-    """The conference's short machine name, e.g. ``optimization_for_learning_2026``.
-
-    The c3voc schemas allow only ``[a-z0-9_]`` in it (no hyphens), so the
-    slug of the (short) name has its hyphens turned into underscores, and the
-    year is added because one series holds the same name every year.
-    """
-    event = program.event
-    base = slugify(event.short_name or event.name).replace("-", "_") or "event"
-    year = str(event.start.year)
-    return base if base.endswith(year) else f"{base}_{year}"
 
 
 def namespace(program: Program) -> uuid.UUID:
@@ -78,16 +58,6 @@ def slot_numbers(program: Program) -> dict[str, int]:
         used.add(number)
         numbers[slot_id] = number
     return numbers
-
-
-def calendar_domain(program: Program) -> str:
-    """Right-hand side of iCalendar UIDs: the host of ``event.url``, else the event's slug.
-
-    Not the build's ``--base-url``: a preview build under another address must
-    not give every event new UIDs, or subscribed calendars would show duplicates.
-    """
-    host = urlsplit(program.event.url).hostname if program.event.url else None
-    return host or acronym(program).replace("_", "-")
 
 
 def absolute_base(program: Program, base_url: str) -> str | None:
@@ -274,72 +244,6 @@ def location(program: Program, slot: SlotNode) -> str:
     else:
         parts.append(program.event.city)
     return ", ".join(part for part in parts if part)
-
-
-class _TextExtractor(HTMLParser):
-    BLOCKS = {"p", "li", "br", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "hr"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.href: str | None = None
-        self.link_text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCKS:
-            self.parts.append("\n\n" if tag not in ("li", "br", "tr") else "\n")
-        if tag == "li":
-            self.parts.append("- ")
-        if tag == "a":
-            self.href = dict(attrs).get("href")
-            self.link_text = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self.href and self.href not in "".join(self.link_text):
-            self.parts.append(f" ({self.href})")
-        if tag == "a":
-            self.href = None
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-        if self.href is not None:
-            self.link_text.append(data)
-
-
-_TAG_LIKE = re.compile(r"<[A-Za-z!/?]")
-_UNSAFE_LINK = re.compile(r"(\]\(\s*<?\s*)(?:javascript|vbscript|data|file)\s*:[^)\s]*", re.IGNORECASE)
-
-
-def feed_markdown(markdown: str | None) -> str | None:
-    """Markdown for a feed that apps may render: any raw HTML in it is stripped (nh3), the text kept.
-
-    Text without anything tag-like passes through unchanged, so ordinary abstracts
-    (with '&' or 'a < b') survive a round trip through the feed byte for byte.
-    """
-    if not markdown:
-        return markdown
-    markdown = _UNSAFE_LINK.sub(r"\1#", markdown)  # [text](javascript:...) -> [text](#)
-    if not _TAG_LIKE.search(markdown):
-        return markdown
-    for _ in range(3):  # entities that decode to new tags are stripped on the next pass
-        markdown = nh3.clean(markdown, tags=set(), strip_comments=True)
-        if not _TAG_LIKE.search(markdown):
-            break
-    return markdown
-
-
-def plain_text(markdown: str | None) -> str:
-    """Markdown as readable plain text (for iCalendar, which has no markup): links keep their address."""
-    if not markdown:
-        return ""
-    extractor = _TextExtractor()
-    extractor.feed(render_markdown(markdown))
-    extractor.close()
-    lines = [line.strip() for line in html.unescape("".join(extractor.parts)).splitlines()]
-    text = "\n".join(lines)
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text.strip()
 
 
 def joint_work_sentence(names: list[str]) -> str:

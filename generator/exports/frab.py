@@ -42,9 +42,10 @@ import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ..link import DayNode
-from ..write import OutputFile
-from . import common
+from generator.content import markup
+from generator.content.graph import DayNode
+from generator.core.files import OutputFile
+from generator.exports import common
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 INDENT = " "  # of schedule.xml
@@ -123,7 +124,7 @@ def event(constants: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
 def _defanged(value: Any) -> Any:
     """Every string of the feed without raw HTML: apps may render any field, titles included."""
     if isinstance(value, str):
-        return common.feed_markdown(value)
+        return markup.feed_markdown(value)
     if isinstance(value, dict):
         return {_defanged(key): _defanged(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -234,7 +235,7 @@ def schedule_days(feed: common.Feed, events: dict[str, tuple[bytes, bytes]]) -> 
 def schedule_json(feed: common.Feed, head: dict[str, Any], days: Days) -> tuple[bytes, str]:
     """``schedule.json``, and its ``version``: a hash of the document with an empty version."""
     day_texts = [_object([*_encoded(fields), ("rooms", _object(
-        [(common.feed_markdown(name), b"[" + b",".join(json_text for json_text, _ in events) + b"]")
+        [(markup.feed_markdown(name), b"[" + b",".join(json_text for json_text, _ in events) + b"]")
          for name, events in rooms.items()]))]) for fields, rooms in days]
     conference_text = _object([*_encoded(head), ("days", b"[" + b",".join(day_texts) + b"]")])
     tail = [("base_url", _dumps(feed.base).encode("utf-8"))] if feed.base else []
@@ -259,7 +260,7 @@ def schedule_xml(feed: common.Feed, head: dict[str, Any], days: Days, version: s
     _text(conf, "days", head["daysCount"])
     _text(conf, "timeslot_duration", head["timeslot_duration"])
     if feed.base:
-        _text(conf, "base_url", common.feed_markdown(feed.base))
+        _text(conf, "base_url", markup.feed_markdown(feed.base))
     if "url" in head:
         _text(conf, "url", head["url"])
     _text(conf, "time_zone_name", head["time_zone_name"])
@@ -274,7 +275,7 @@ def schedule_xml(feed: common.Feed, head: dict[str, Any], days: Days, version: s
         day_element = ET.SubElement(root, "day", {"index": str(fields["index"]), "date": fields["date"],
                                                   "start": fields["day_start"], "end": fields["day_end"]})
         for room_name, events in rooms.items():
-            name = common.feed_markdown(room_name)
+            name = markup.feed_markdown(room_name)
             room_element = ET.SubElement(day_element, "room", {"name": name, "guid": guids[name]})
             for _, xml_text in events:
                 room_element.append(ET.Comment(_PLACE))

@@ -29,15 +29,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
-from ..incremental import code_digest
-from ..write import write_atomically
+from generator.core.files import write_atomically
+from generator.core.hashing import code_digest
 
 Fragment = tuple[Any, ...]  # of str / bytes
 
-#: The exports' code (relative to generator/): the serializers, and exports/__init__.py, which says what
-#: a fragment is filed under.
-_SOURCES = ("exports/__init__.py", "exports/common.py", "exports/frab.py", "exports/ical.py", "exports/fragments.py",
-            "markup.py")
 _LIBRARIES = ("icalendar", "markdown", "nh3")
 _MAGIC = b"symposium-site export fragments 1\n"
 
@@ -50,7 +46,7 @@ def _version() -> str:
     can ever reuse a fragment written by the code before it.
     """
     libraries = " ".join(f"{name}={metadata.version(name)}" for name in _LIBRARIES)
-    return f"{code_digest(*_SOURCES)} {libraries} python={sys.version_info[:2]}"
+    return f"{code_digest('exports', 'content')} {libraries} python={sys.version_info[:2]}"
 
 
 VERSION = _version()

@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone
 from icalendar.cal.component import Component
 
-from ..link import Program
-from ..write import OutputFile
-from . import common
+from generator.content import markup
+from generator.content.graph import Program
+from generator.core.files import OutputFile
+from generator.exports import common
 
 PRODID = "-//symposium-site//schedule export//EN"
 FOLD_OCTETS = 74  # icalendar folds before a character that would make a line 75 octets long
@@ -67,15 +68,6 @@ def to_ical(component: Component) -> bytes:
     return b"".join(fold(line).encode("utf-8") + b"\r\n" for line in component.content_lines() if line)
 
 
-def stamp(program: Program) -> dt.datetime:
-    """DTSTAMP, which RFC 5545 requires: midnight UTC of the event's first day.
-
-    A wall-clock stamp would make every build differ; this one only changes
-    when the event moves, which is when a calendar should take note.
-    """
-    return dt.datetime.combine(program.event.start, dt.time(0), tzinfo=dt.timezone.utc)
-
-
 def timezone_component(program: Program) -> Timezone:
     """VTIMEZONE of the event's zone for the whole of the event's year(s), both DST changes included."""
     first = dt.date(program.event.start.year, 1, 1)
@@ -98,9 +90,9 @@ def description(record: dict[str, Any]) -> str:
         blocks.append("\n".join(f"{name} ({affiliation})" if affiliation else name
                                 for _, name, affiliation, _, _ in record["speakers"]))
     if record["talk"]:
-        blocks += [record["subtitle"] or "", common.plain_text(record["abstract"]),
+        blocks += [record["subtitle"] or "", markup.plain_text(record["abstract"]),
                    common.joint_work_sentence(record["joint_work"])]
-    blocks.append(common.plain_text(record["notes"]))
+    blocks.append(markup.plain_text(record["notes"]))
     return "\n\n".join(block for block in blocks if block)
 
 

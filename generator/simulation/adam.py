@@ -67,7 +67,7 @@ def adam_scan(loss, w0, vs0, config: AdaptiveConfig):
 def run_adam(config: AdaptiveConfig) -> AdamRun:
     """Adam from the usual initialisation, preconditioned sharpness at every step."""
     data = load_dataset(config.data)
-    w0, loss = flat_loss(config.model.sizes, config.model.seed, data.x, data.y)
+    w0, loss = flat_loss(config.sizes, config.model.seed, data.x, data.y)
     vs0 = warm_block(loss, w0, config.eigen)  # a start; the preconditioned problem differs
     losses, evals = jax.jit(lambda w0, vs0: adam_scan(loss, w0, vs0, config))(w0, vs0)
     return AdamRun(

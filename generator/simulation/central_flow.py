@@ -184,7 +184,7 @@ def gradient_flow_scan(loss, w0, vs0, eta: float, config: CentralFlowConfig):
 def run_central_flow(config: CentralFlowConfig) -> CentralFlowRun:
     """The central flow, GD and gradient flow at ``config.learning_rate``."""
     data = load_dataset(config.data)
-    w0, loss = flat_loss(config.model.sizes, config.model.seed, data.x, data.y)
+    w0, loss = flat_loss(config.sizes, config.model.seed, data.x, data.y)
     vs0 = warm_block(loss, w0, config.eigen)
     eta = config.learning_rate
     flow = jax.jit(lambda w0, vs0: central_flow_scan(loss, w0, vs0, eta, config))(w0, vs0)

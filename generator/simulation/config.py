@@ -25,14 +25,29 @@ class _Model(BaseModel):
 
 
 class DataConfig(_Model):
-    """Which digits to train on: ``n`` of the 1,797, chosen by a seeded permutation."""
+    """Which digits to train on: ``n`` of the 1,797, chosen by a seeded permutation.
+
+    ``labels``: ``one-hot`` (ten outputs, the default) or ``parity`` (one output, +1 for
+    an even digit and -1 for an odd one). ``pixels``: ``standardized`` per feature (the
+    default) or ``raw`` (the 0..16 intensities divided by 16). Why the other two exist:
+    the self-stabilization theory assumes one outlying top eigenvalue. With ten outputs
+    the top eigenvalues come as a cluster (several reach 2/eta together); with one output
+    and uncentred pixels the top eigenvalue stands alone (lambda_2 below 0.2 lambda_1).
+    """
 
     n: int = Field(500, ge=10, le=1797)
     seed: int = 0
+    labels: Literal["one-hot", "parity"] = "one-hot"
+    pixels: Literal["standardized", "raw"] = "standardized"
+
+    @property
+    def outputs(self) -> int:
+        return 10 if self.labels == "one-hot" else 1
 
 
 class ModelConfig(_Model):
-    """A tanh MLP 64 -> hidden... -> 10 with PyTorch-default initialisation."""
+    """A tanh MLP 64 -> hidden... -> outputs with PyTorch-default initialisation (the
+    output width comes from the data: see ``_Simulation.sizes``)."""
 
     hidden: tuple[int, ...] = (64, 64)
     seed: int = 0
@@ -46,6 +61,7 @@ class ModelConfig(_Model):
 
     @property
     def sizes(self) -> tuple[int, ...]:
+        """Layer sizes for ten one-hot outputs (kept for callers without a data config)."""
         return (64, *self.hidden, 10)
 
 
@@ -63,6 +79,11 @@ class _Simulation(_Model):
     model: ModelConfig = ModelConfig()
     eigen: EigenConfig = EigenConfig()
     steps: int = Field(ge=10, le=20000)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Layer sizes of the network: 64 pixels in, the data's output width out."""
+        return (64, *self.model.hidden, self.data.outputs)
 
 
 class EdgeOfStabilityConfig(_Simulation):

@@ -83,7 +83,7 @@ def run_gd(config: EdgeOfStabilityConfig, checkpoint_every: int | None = None) -
     if checkpoint_every is not None and config.steps % checkpoint_every:
         raise ValueError("steps must be a multiple of checkpoint_every")
     data = load_dataset(config.data)
-    w0, loss = flat_loss(config.model.sizes, config.model.seed, data.x, data.y)
+    w0, loss = flat_loss(config.sizes, config.model.seed, data.x, data.y)
     vs0 = warm_block(loss, w0, config.eigen)
     etas = jnp.asarray(config.learning_rates, dtype=jnp.float64)
 

@@ -102,7 +102,7 @@ def _settled_start(y: np.ndarray) -> int:
 @float64
 def run_stabilization(config: SelfStabilizationConfig) -> StabilizationRun:
     data = load_dataset(config.data)
-    w0, loss = flat_loss(config.model.sizes, config.model.seed, data.x, data.y)
+    w0, loss = flat_loss(config.sizes, config.model.seed, data.x, data.y)
     vs0 = warm_block(loss, w0, config.eigen)
     eta = config.learning_rate
     losses, x, y, alpha, beta = (

@@ -1,0 +1,270 @@
+"""``symposium build``: load -> validate -> link -> figures -> render -> write.
+
+The site is assembled in a staging folder and swapped in at the very end, so
+bad content, a template error or Ctrl-C leave the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from generator import __version__
+from generator.build.manifest import PreviousBuild, save_manifest
+from generator.build.publish import empty_trash, staged_site, static_files
+from generator.core.files import OutputFile
+from generator.core.hashing import digest
+from generator.core.memory import gc_paused
+from generator.core.paths import GENERATOR, STATIC, TEMPLATES
+
+if TYPE_CHECKING:
+    from generator.content.pipeline import BuildMemory
+
+#: From this many pages to render (or a tenth of the site) on, Markdown is rendered up front, on every
+#: core and through its cache; below it (an edit), only the texts of the pages rendered are, when needed.
+MARKDOWN_PRERENDER_PAGES = 200
+#: Up to this many pages to render, the site is updated in place (a few renames, see write.StagedSite);
+#: a bigger change is built whole in a staging folder and swapped in, so readers never see it half done.
+IN_PLACE_PAGES = 200
+
+
+def _file_digests(root: Path, index: Path | None = None) -> dict[str, str]:
+    """A digest of every file under ``root`` (none when it is missing), skipping dotfiles and __pycache__.
+
+    ``index`` remembers the digests by stat signature between builds (the content folder's, which is big).
+    """
+    from generator.content.cache import content_digests
+
+    return content_digests(root, skip=frozenset({"__pycache__"}), index=index) if root.is_dir() else {}
+
+
+def _tree_digest(name: str, root: Path) -> str:
+    """One hash of every file under ``root``: their names and bytes."""
+    state = hashlib.blake2b(digest_size=16)
+    for relative, value in _file_digests(root).items():
+        state.update(f"{name}/{relative}\0{value}".encode())
+    return state.hexdigest()
+
+
+def environment_digest(options: BuildOptions, templates_digest: str) -> str:
+    """What every page depends on besides the content: options, templates, assets, the generator's own code."""
+    settings = repr((__version__, _normalise_base_url(options.base_url), options.figures, options.search,
+                     options.minify, options.minifier, str(options.out.resolve())))
+    return digest("\0".join([settings, templates_digest, _tree_digest("static", STATIC),
+                              _tree_digest("generator", GENERATOR)]).encode())
+
+
+def input_digest(environment: str, content: dict[str, str]) -> str:
+    """A hash of everything a build reads. When it matches the last build's and that site is intact,
+    there is nothing to do."""
+    return digest("\0".join([environment, *(f"{path}={value}" for path, value in sorted(content.items()))]).encode())
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    content: Path
+    out: Path
+    templates: Path | None = None
+    base_url: str = "/"
+    figures: bool = True
+    search: bool = True
+    minify: bool = True
+    minifier: str = "htmlmin"  # or "minify-html", when installed
+    jobs: int | None = None
+    cache: Path | None = None
+
+    @property
+    def cache_dir(self) -> Path:
+        """Build caches live beside the output (``site/`` -> ``.cache/``), never inside it."""
+        return self.cache or self.out.resolve().parent / ".cache"
+
+
+@dataclass
+class BuildReport:
+    pages: int = 0
+    files: int = 0
+    bytes: int = 0
+    rewritten: int = 0
+    up_to_date: bool = False
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        if self.up_to_date:
+            return f"site is up to date ({self.pages} pages, {self.files} files): nothing changed since the last build"
+        timing = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.phases.items())
+        return (f"built {self.pages} pages, {self.files} files ({self.rewritten} rewritten, "
+                f"{self.bytes / 1024:.0f} KiB written): {timing}")
+
+
+def _normalise_base_url(base_url: str) -> str:
+    base = base_url.strip() or "/"
+    if not base.endswith("/"):
+        base += "/"
+    return base
+
+
+def build_site(options: BuildOptions, progress: Callable[[str], None] | None = None,
+               memory: BuildMemory | None = None) -> BuildReport:
+    """Build the site; ``memory`` (see pipeline.BuildMemory) lets a long-running process reuse its last build's work."""
+    cleaner = empty_trash(options.cache_dir / "trash")  # the site the last build replaced, deleted meanwhile
+    try:
+        return _build(options, progress, memory)
+    finally:
+        gc.unfreeze()
+        cleaner.join()
+
+
+def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory: BuildMemory | None) -> BuildReport:
+    say = progress or (lambda message: None)
+    report = BuildReport()
+    clock = time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.phases[name] = report.phases.get(name, 0.0) + now - clock
+        clock = now
+
+    templates = options.templates or TEMPLATES
+    fingerprint = f"{__version__}|minify={options.minify and options.minifier}"
+    manifest_path = options.cache_dir / "site-manifest.bin"
+    previous = PreviousBuild.load(manifest_path, options.out, fingerprint)
+    templates_digest = _tree_digest("templates", templates)
+    environment = environment_digest(options, templates_digest)
+    content_files = _file_digests(options.content, options.cache_dir / "content" / "digests.bin")
+    inputs = input_digest(environment, content_files)
+    phase("inputs")
+    if previous.inputs == inputs and previous.intact():
+        phase("up to date")
+        report.up_to_date = True
+        report.pages = sum(1 for path in previous.entries if path.endswith(".html"))
+        report.files = len(previous.files)
+        return report
+
+    from generator.build.page_keys import page_keys
+    from generator.build.parallel import (
+        ForkedCall,
+        Sink,
+        prerender_markdown,
+        render_pages,
+    )
+    from generator.content.pipeline import load_program
+    from generator.exports import export_files
+    from generator.render.environment import make_environment
+    from generator.render.pages import Renderer, SiteContext
+
+    # The program lives for the whole build: later collections need not walk it again and
+    # again, and forked workers need not copy its memory pages to do so. Frozen before the
+    # collector is back on, or its first full pass walks millions of new objects (0.5 s).
+    with gc_paused(freeze=True):
+        program = load_program(options.content, options.cache_dir / "content", content_files, memory)
+    phase("load+validate+link")
+
+    # The feeds hold every slot (tens of MB at N = 10,000) and need only the program: made on the other core.
+    feeds = ForkedCall(export_files, program, _normalise_base_url(options.base_url),
+                       options.cache_dir / "exports.fragments", inline=_job_count(options, program) == 1)
+    try:
+        figures = []
+        if options.figures and program.figures:
+            from generator.figures.cache import cached_figures
+
+            figures = cached_figures(program.figures, options.cache_dir / "figures")
+            if figures is None:
+                from generator.figures.make import build_figures
+
+                say("computing live figures (cached by content hash)")
+                figures = build_figures(program.figures, options.cache_dir / "figures", progress=say)
+        phase("figures")
+        figure_files = [OutputFile(f"figures/{figure.name}.json",
+                                   json.dumps(figure.data, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+                        for figure in figures]
+
+        build_id = templates_digest[:12]  # not the folder's path: a clone elsewhere builds the same bytes
+        context = SiteContext(base_url=_normalise_base_url(options.base_url), figures=figures, build_id=build_id)
+        # htmlmin minifies each template once (minify.py), so pages come out minified; minify-html runs per page.
+        templates_minified = options.minify and options.minifier == "htmlmin"
+        page_minifier = options.minifier if options.minify and not templates_minified else None
+        renderer = Renderer(program, make_environment(templates, options.cache_dir / "jinja", minify=templates_minified),
+                            context)
+        paths = [path for path, _ in renderer.page_jobs()]
+        figures_digest = digest(b"".join(file.path.encode() + b"\0" + file.content for file in figure_files))
+        keys = page_keys(program, program.digests, f"{environment}|{build_id}|{figures_digest}", paths)
+        reused = {path: output for path in paths if (output := previous.reusable(path, keys[path])) is not None}
+        stale = {path for path in paths if path not in reused}
+        phase("page keys")
+        many = len(stale) >= MARKDOWN_PRERENDER_PAGES or len(stale) * 10 >= len(paths)
+        if many:  # a cold build, or a big change: every text at once (cached), on every core
+            prerender_markdown(program, options.cache_dir / "markdown.json", _job_count(options, program))
+        phase("markdown")
+
+        entries: dict[str, tuple[str, str]] = {}
+        # A small change to the last build's site is published in place; a cold build or a big change is swapped in.
+        in_place_of = previous.on_disk() if previous.entries and len(stale) <= IN_PLACE_PAGES else None
+        with staged_site(options.out, trash=options.cache_dir / "trash", in_place_of=in_place_of) as site:
+            sink = Sink(site, previous)
+            pages, exports = render_pages(renderer, stale, page_minifier,
+                                          _job_count(options, program) if many else 1, sink,
+                                          extra=feeds.result)
+            phase("render")
+            site.keep(reused)
+            entries.update((path, (keys[path], output)) for path, output in reused.items())
+            placed = list(pages)
+            for file in [*renderer.extra_files(paths), *exports, *figure_files]:
+                placed.append(sink.put(file.path, file.content))
+            entries.update((item.path, (keys.get(item.path, item.output), item.output)) for item in placed)
+            phase("write")
+            versions = {path: output for path, (_, output) in entries.items()}
+            expected = set(entries)
+            if options.search:
+                from generator.build.search import update_search_index
+
+                html = {path: output for path, output in versions.items() if path.endswith(".html")}
+                search = update_search_index(site.folder, html, previous.site if previous.site.is_dir() else None,
+                                             options.cache_dir / "search-index.json", page_path=site.path_of,
+                                             in_place=site.in_place)
+                say("search index: " + search.summary)
+                expected |= search.files
+                versions["pagefind"] = _search_version(site.path_of)
+                phase("search index")
+            worker = renderer.service_worker(versions)  # last: its version covers every file it may cache
+            placed.append(sink.put(worker.path, worker.content))
+            entries[worker.path] = (placed[-1].output, placed[-1].output)
+            for file in static_files(STATIC):  # the service worker hashes these itself
+                placed.append(sink.put(file.path, file.content))
+                entries[file.path] = (placed[-1].output, placed[-1].output)
+            report.bytes = sum(item.written for item in placed)
+            report.rewritten = sum(1 for item in placed if not item.linked)
+            files = site.publish(expected | set(entries))
+        save_manifest(manifest_path, options.out, fingerprint, entries, inputs=inputs, files=files)
+        phase("manifest")
+        report.pages = len(paths)
+        report.files = len(entries)
+        return report
+    finally:
+        feeds.close()
+
+
+def _search_version(path_of: Callable[[str], Path]) -> str:
+    """A hash of the search index's small entry files, which change whenever its contents do."""
+    state = hashlib.blake2b(digest_size=16)
+    for name in ("pagefind/pagefind-entry.json", "pagefind/files.json", "pagefind/delta.json",
+                 "pagefind-delta/pagefind-entry.json", "pagefind-delta/files.json"):
+        path = path_of(name)
+        state.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
+    return state.hexdigest()
+
+
+def _job_count(options: BuildOptions, program) -> int:
+    """Worker processes: one per core for big programs; small ones render faster in-process."""
+    if options.jobs is not None:
+        return max(1, options.jobs)
+    if len(program.talks) + len(program.speakers) < 400 or sys.platform == "win32":
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))

@@ -1,0 +1,1 @@
+"""Figures: the live figures, computed by ``generator.simulation`` and drawn as SVG, cached by content hash."""

@@ -1,0 +1,1 @@
+"""Render: the linked program -> HTML pages through Jinja templates (environment, formats, views, pages)."""

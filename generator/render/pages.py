@@ -1,0 +1,297 @@
+"""Render stage: the linked program -> HTML pages, one small function per page kind.
+
+Every link in a page is relative to that page (``{{ root }}``), so the same
+output works at a domain's root, under a GitHub project-pages subpath, and
+opened straight from disk (``file://``). ``base_url`` is only used where an
+absolute address is required (canonical links, sitemap, feeds).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import jinja2
+
+from generator.content.addresses import calendar_domain, calendar_stamp, page_url
+from generator.content.graph import Program, SpeakerNode, TalkNode
+from generator.core.files import OutputFile
+from generator.core.hashing import digest
+from generator.core.paths import STATIC
+from generator.render.formats import SOCIAL_KINDS, photo_path, utc_stamp, zone_label
+from generator.render.views import (
+    AuthorIndex,
+    day_view,
+    dedupe_publications,
+    metadata_text,
+    slot_record,
+    until_of,
+)
+
+#: Up to this many pages the service worker stores every page on the first visit;
+#: beyond it (a NeurIPS-sized program) it stores the main pages, and the others as they are read.
+PRECACHE_PAGE_LIMIT = 400
+@dataclass(frozen=True)
+class SiteContext:
+    """What every page may use besides the program itself."""
+
+    base_url: str = "/"
+    figures: list[Any] = field(default_factory=list)
+    build_id: str = "dev"
+
+
+class Renderer:
+    """Renders each page kind; pure: the same program gives the same bytes."""
+
+    def __init__(self, program: Program, environment: jinja2.Environment, context: SiteContext):
+        self.program = program
+        self.environment = environment
+        self.context = context
+        self.zone_label = zone_label(program)
+        self.until = {slot_id: instant for day in program.days for slot_id, instant in until_of(day).items()}
+
+    # -- addresses ---------------------------------------------------------------------------------
+    @property
+    def absolute_base(self) -> str | None:
+        """Where the site lives, when known: an http(s) base URL, event.url, or a root-relative subpath."""
+        base = self.context.base_url
+        if base.startswith(("http://", "https://")):
+            return base if base.endswith("/") else base + "/"
+        if self.program.event.url:
+            url = self.program.event.url
+            return url if url.endswith("/") else url + "/"
+        if base not in ("", "/"):
+            return base if base.endswith("/") else base + "/"
+        return None
+
+    def absolute_url(self, path: str) -> str | None:
+        base = self.absolute_base
+        return None if base is None else base + ("" if path == "index.html" else path)
+
+    @property
+    def dtstamp(self) -> str:
+        """DTSTAMP of calendars made in the browser: the same fixed stamp as the site's .ics feeds."""
+        return utc_stamp(calendar_stamp(self.program))
+
+    # -- pages -------------------------------------------------------------------------------------
+    def page(self, template: str, path: str, **values: Any) -> OutputFile:
+        depth = path.count("/")
+        values.setdefault("root", "../" * depth)
+        html = self.environment.get_template(template).render(
+            program=self.program,
+            event=self.program.event,
+            site=self.context,
+            path=path,
+            canonical=self.absolute_url(path),
+            zone_label=self.zone_label,
+            **values,
+        )
+        return OutputFile(path, html.encode("utf-8"))
+
+    def event_json_ld(self) -> dict[str, Any]:
+        """schema.org Event for the symposium as a whole."""
+        event = self.program.event
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": event.name,
+            "startDate": event.start.isoformat(),
+            "endDate": event.end.isoformat(),
+            "eventStatus": "https://schema.org/EventScheduled",
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+            "location": self.place_json_ld(None),
+        }
+        if event.description:
+            data["description"] = metadata_text(event.description)
+        if self.absolute_url("index.html"):
+            data["url"] = self.absolute_url("index.html")
+        if event.organizers:
+            data["organizer"] = [{"@type": "Person", "name": o.name} for o in event.organizers]
+        return data
+
+    def place_json_ld(self, venue: Any) -> dict[str, Any]:
+        venue = venue or next(iter(self.program.venues.values()), None)
+        if venue is None:
+            return {"@type": "Place", "name": self.program.event.city or self.program.event.name}
+        place: dict[str, Any] = {"@type": "Place", "name": venue.name}
+        if venue.address:
+            place["address"] = venue.address
+        return place
+
+    def talk_json_ld(self, talk: TalkNode) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": talk.display_title,
+            "eventStatus": "https://schema.org/EventScheduled",
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+            "performer": [{"@type": "Person", "name": s.name,
+                           **({"affiliation": {"@type": "Organization", "name": s.affiliation}} if s.affiliation else {})}
+                          for s in talk.speakers],
+            "superEvent": {"@type": "Event", "name": self.program.event.name,
+                           "startDate": self.program.event.start.isoformat(),
+                           "endDate": self.program.event.end.isoformat()},
+        }
+        if talk.slot is not None:
+            data["startDate"] = talk.slot.start.isoformat()
+            data["endDate"] = (talk.slot.end or self.until[talk.slot.id]).isoformat()
+            data["location"] = self.place_json_ld(talk.slot.venue)
+        if talk.abstract:
+            data["description"] = metadata_text(talk.abstract)
+        if self.absolute_url(page_url("talk", talk.id)):
+            data["url"] = self.absolute_url(page_url("talk", talk.id))
+        return data
+
+    def schedule_records(self) -> dict[str, Any]:
+        """The JSON blob for now/next and My schedule."""
+        return {
+            "event": self.program.event.name,
+            "zone": self.program.zone.key,
+            "dtstamp": self.dtstamp,
+            "uid_domain": self.uid_domain,
+            "base": self.absolute_base or "",
+            "slots": [slot_record(slot, self.until[slot.id]) for slot in self.program.slots],
+        }
+
+    @property
+    def uid_domain(self) -> str:
+        """Right-hand side of calendar UIDs: the feeds' own, so a starred talk is the same event in both."""
+        return calendar_domain(self.program)
+
+    def home(self) -> OutputFile:
+        days = [(day, until_of(day)) for day in self.program.days]
+        return self.page("home.html", page_url("home"), days=days, json_ld=self.event_json_ld(),
+                         schedule=self.schedule_records())
+
+    def program_page(self) -> OutputFile:
+        views = [day_view(day) for day in self.program.days]
+        return self.page("program.html", page_url("program"), days=views,
+                         multi_room=any(view.rooms for view in views))
+
+    def talk(self, talk: TalkNode) -> OutputFile:
+        until = self.until[talk.slot.id] if talk.slot else None
+        return self.page("talk.html", page_url("talk", talk.id), talk=talk, until=until,
+                         json_ld=self.talk_json_ld(talk))
+
+    def speaker(self, speaker: SpeakerNode) -> OutputFile:
+        talks = sorted(speaker.talks, key=lambda t: (t.slot is None, t.slot.start if t.slot else None, t.id))
+        return self.page("speaker.html", page_url("speaker", speaker.id), speaker=speaker, talks=talks)
+
+    def speaker_index(self) -> OutputFile:
+        return self.page("speakers.html", page_url("speakers"), speakers=self.program.speakers_sorted)
+
+    def publications(self) -> OutputFile:
+        return self.page("publications.html", page_url("publications"), years=dedupe_publications(self.program),
+                         speakers=AuthorIndex(list(self.program.speakers.values())))
+
+    def practical(self) -> OutputFile:
+        social = [slot for slot in self.program.slots if slot.kind in SOCIAL_KINDS]
+        return self.page("practical.html", page_url("practical"), venues=list(self.program.venues.values()),
+                         social=social)
+
+    def my_schedule(self) -> OutputFile:
+        return self.page("my-schedule.html", page_url("my-schedule"), schedule=self.schedule_records())
+
+    def search(self) -> OutputFile:
+        talks = sorted(self.program.talks.values(), key=lambda t: (t.slot is None, t.slot.start if t.slot else None))
+        return self.page("search.html", page_url("search"), talks=talks, speakers=self.program.speakers_sorted)
+
+    def figures(self) -> OutputFile:
+        return self.page("figures.html", page_url("figures"), figures=self.context.figures)
+
+    def not_found(self) -> OutputFile:
+        """The 404 page is served at any depth, so its links start from the base URL, not from itself."""
+        return self.page("404.html", "404.html", root=self.context.base_url)
+
+    def photos(self) -> Iterator[OutputFile]:
+        for speaker in self.program.speakers_sorted:
+            if speaker.photo:
+                yield OutputFile(photo_path(speaker), (self.program.content_root / speaker.photo).read_bytes())
+
+    # -- machine-readable files --------------------------------------------------------------------
+    def sitemap(self, pages: list[str]) -> OutputFile:
+        locations = [self.absolute_url(path) or path for path in pages]
+        return OutputFile("sitemap.xml", self.environment.get_template("sitemap.xml").render(
+            locations=locations).encode("utf-8"))
+
+    def robots(self) -> OutputFile:
+        sitemap = self.absolute_url("sitemap.xml")
+        lines = ["User-agent: *", "Allow: /"] + ([f"Sitemap: {sitemap}"] if sitemap and "://" in sitemap else [])
+        return OutputFile("robots.txt", ("\n".join(lines) + "\n").encode("utf-8"))
+
+    def manifest(self) -> OutputFile:
+        event = self.program.event
+        data = {
+            "name": event.name,
+            "short_name": event.short_name or event.name[:12],
+            "start_url": "index.html",
+            "scope": "./",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#0b5394",
+            "icons": [{"src": "assets/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
+        }
+        text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        return OutputFile("manifest.webmanifest", text.encode("utf-8"))
+
+    def service_worker(self, files: dict[str, str]) -> OutputFile:
+        """sw.js at the root (its scope is the whole site), versioned by the build id and the bytes it caches.
+
+        ``files`` maps each file the site has besides sw.js to a hash of its bytes.
+        """
+        state = hashlib.sha256(self.context.build_id.encode())
+        for path, value in sorted(files.items()):
+            state.update(path.encode() + b"\0" + value.encode() + b"\0")
+        statics = sorted(p for p in STATIC.rglob("*") if p.is_file() and not p.name.startswith(".")) \
+            if STATIC.is_dir() else []
+        for path in statics:
+            state.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + path.read_bytes())
+        pages = [path for path in sorted(files) if path.endswith((".html", ".webmanifest"))
+                 or path.startswith("photos/")]
+        if len(pages) > PRECACHE_PAGE_LIMIT:  # a big program: talk and speaker pages are kept once visited
+            pages = [path for path in pages if "/" not in path]
+        precache = ["./"] + pages
+        precache += ["assets/" + path.relative_to(STATIC).as_posix() for path in statics]
+        script = self.environment.get_template("sw.js").render(
+            version=f"{self.context.build_id}-{state.hexdigest()[:12]}", precache=sorted(set(precache)))
+        return OutputFile("sw.js", script.encode("utf-8"))
+
+    def extra_files(self, pages: list[str]) -> list[OutputFile]:
+        """The files besides pages and the service worker: photos, manifest, robots.txt, sitemap."""
+        return [*self.photos(), self.manifest(), self.robots(),
+                self.sitemap([path for path in pages if path != "404.html"])]
+
+    def all_files(self) -> Iterator[OutputFile]:
+        """Every rendered file of the site: pages plus sitemap, robots.txt, manifest, service worker."""
+        pages = list(self.all_pages())
+        extras = self.extra_files([page.path for page in pages])
+        yield from pages
+        yield from extras
+        yield self.service_worker({item.path: digest(item.content) for item in pages + extras})
+
+    @functools.cached_property
+    def _page_jobs(self) -> list[tuple[str, Callable[[], OutputFile]]]:
+        jobs: list[tuple[str, Callable[[], OutputFile]]] = [
+            (page_url("home"), self.home), (page_url("program"), self.program_page),
+            (page_url("speakers"), self.speaker_index), (page_url("publications"), self.publications),
+            (page_url("practical"), self.practical), (page_url("my-schedule"), self.my_schedule),
+            (page_url("search"), self.search), (page_url("figures"), self.figures), ("404.html", self.not_found)]
+        jobs += [(page_url("talk", talk.id), functools.partial(self.talk, talk))
+                 for talk in sorted(self.program.talks.values(), key=lambda t: t.id)]
+        jobs += [(page_url("speaker", speaker.id), functools.partial(self.speaker, speaker))
+                 for speaker in self.program.speakers_sorted]
+        return jobs
+
+    def page_jobs(self) -> list[tuple[str, Callable[[], OutputFile]]]:
+        """Every page as (path, how to render it), so a rebuild can render only the pages whose inputs changed."""
+        return list(self._page_jobs)
+
+    def all_pages(self) -> Iterator[OutputFile]:
+        for _, render in self.page_jobs():
+            yield render()
+
+
+__all__ = ["Renderer", "SiteContext"]
