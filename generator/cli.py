@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from generator import __version__
 from generator.core.diagnostics import (
     EXIT_BROKEN_PIPE,
     EXIT_CONTENT,
@@ -96,7 +97,9 @@ def _template_position(error: BaseException) -> str:
 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; ``only`` names the one extra command to load (None: all of them)."""
-    parser = argparse.ArgumentParser(prog="symposium", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="symposium", description="Turn a symposium's program and speakers, kept as YAML, into a static website.")
+    parser.add_argument("--version", action="version", version=f"symposium-site {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:

@@ -108,3 +108,31 @@ def test_files_inside_the_project_name_their_schema_for_the_editor():
     assert line == "# yaml-language-server: $schema=../../schema/speaker.schema.json\n"
     assert (PROJECT_ROOT / "content" / "speakers" / "../../schema/speaker.schema.json").resolve().is_file()
     assert _modeline(Path("/tmp/elsewhere/speakers/jane-doe.yaml"), "speaker") == ""
+
+
+def test_new_speaker_transliterates_every_latin_letter_like_import_does(content, capsys):
+    for name, expected in [("Bjørn Østergaard", "bjorn-ostergaard"), ("Łukasz Đorđević", "lukasz-dordevic"),
+                           ("Þóra Ægisdóttir", "thora-aegisdottir"), ("Jürgen Straße", "jurgen-strasse")]:
+        assert main(["new", "speaker", name, "--content", str(content)]) == 0
+        assert (content / "speakers" / f"{expected}.yaml").is_file(), capsys.readouterr()
+
+
+def test_a_name_with_no_latin_letters_needs_an_id_and_the_error_says_so(content, capsys):
+    assert main(["new", "speaker", "李明", "--content", str(content)]) == 2
+    assert "--id" in capsys.readouterr().err
+    assert main(["new", "speaker", "李明", "--id", "li-ming", "--content", str(content)]) == 0
+    assert yaml.safe_load((content / "speakers" / "li-ming.yaml").read_text(encoding="utf-8"))["name"] == "李明"
+
+
+def test_version_and_a_help_text_without_markup(capsys):
+    import pytest
+
+    from generator import __version__
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and __version__ in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    first_lines = capsys.readouterr().out.splitlines()[:3]
+    assert not any("``" in line for line in first_lines), first_lines

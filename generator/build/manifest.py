@@ -1,13 +1,13 @@
 """What the previous build wrote, so a rebuild skips work whose inputs did not change.
 
 The manifest records, for every generated file, the key of what produced it (a
-page's dependency key, see dependencies.py) and a hash of the bytes written; and
+page's dependency key, see build/page_keys.py) and a hash of the bytes written; and
 for every file of the site its size and modification time. A rebuild reuses a
 file only when its key still matches and the file on disk still has the size and
 time the manifest says, the way git trusts its index: a hand-edited or damaged
 file changes them and is rebuilt, and a damaged manifest is ignored, never
 trusted. Reading every byte back instead would cost seconds on a 10,000-talk
-site. Unchanged files are never rewritten (see write.py: they stay in place, or
+site. Unchanged files are never rewritten (see publish.py: they stay in place, or
 are hard-linked into a swapped-in site), so editors, rsync and browsers see
 them untouched.
 """

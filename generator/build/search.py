@@ -288,7 +288,7 @@ def update_search_index(site_dir: Path, pages: dict[str, str], previous_site: Pa
     index or the delta has grown past :func:`delta_limit`. New index files are
     written under ``site_dir``. Kept ones are hard-linked there from
     ``previous_site``, or, ``in_place`` (``site_dir`` holds only what changed, see
-    write.StagedSite), stay where they are; ``page_path`` says where each page is
+    publish.StagedSite), stay where they are; ``page_path`` says where each page is
     then.
     """
     site_dir = Path(site_dir).resolve()

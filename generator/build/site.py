@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 #: From this many pages to render (or a tenth of the site) on, Markdown is rendered up front, on every
 #: core and through its cache; below it (an edit), only the texts of the pages rendered are, when needed.
 MARKDOWN_PRERENDER_PAGES = 200
-#: Up to this many pages to render, the site is updated in place (a few renames, see write.StagedSite);
+#: Up to this many pages to render, the site is updated in place (a few renames, see publish.StagedSite);
 #: a bigger change is built whole in a staging folder and swapped in, so readers never see it half done.
 IN_PLACE_PAGES = 200
 

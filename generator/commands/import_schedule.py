@@ -94,10 +94,6 @@ class _Entry:
 
 
 #: Letters that Unicode does not decompose into ASCII, so that "Ole Ødegård" becomes "ole-odegard".
-_LATIN = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae",
-                        "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"})
-
-
 class _Ids:
     """Deterministic, valid, unique slugs: the first 'keynote' keeps it, the next is 'keynote-2'."""
 
@@ -112,7 +108,7 @@ class _Ids:
                 return preferred
             except ValueError:
                 pass
-        base = slugify(text.translate(_LATIN))[:MAX_ID_LENGTH].strip("-") or fallback
+        base = slugify(text)[:MAX_ID_LENGTH].strip("-") or fallback
         candidate, number = base, 1
         while candidate in self.used:
             number += 1
@@ -372,7 +368,7 @@ def _speakers(entries: list[_Entry], ours: bool) -> tuple[dict[str, SourcePerson
             name = person.display_name
             if not name:
                 continue
-            folded = slugify(name.translate(_LATIN)) or name
+            folded = slugify(name) or name
             speaker_id = speaker_of.get(person.key) or by_name.get(folded)
             if speaker_id is None:
                 speaker_id = ids.take(name, "speaker", person.slug if ours else None)

@@ -291,11 +291,14 @@ def apply_checked(content: Path, edits: list[_Edit]) -> bool:
 
 def cmd_new_speaker(args: argparse.Namespace) -> int:
     content = _content(args.content)
-    speaker_id = slugify(args.name)
+    speaker_id = args.id or slugify(args.name)
     try:
         check_slug(speaker_id)
     except ValueError as error:
-        raise UsageError(f"cannot make an id from the name '{args.name}': {error}") from None
+        if args.id:
+            raise UsageError(f"--id {args.id}: {error}") from None
+        raise UsageError(f"cannot make an id from the name '{args.name}', which has no Latin letters: "
+                         f"choose one with --id, e.g. --id li-ming") from None
     path = content / "speakers" / f"{speaker_id}.yaml"
     _refuse_existing(path)
     if not apply_checked(content, [_Edit(path, _modeline(path, "speaker") + speaker_text(args.name.strip()))]):
@@ -360,6 +363,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     speaker = kinds.add_parser("speaker", help="speakers/<id>.yaml from a full name")
     speaker.add_argument("name", help='the full name, e.g. "Radu I. Boţ" (the id is its slug)')
+    speaker.add_argument("--id", default=None, help="speaker id (default: the name's slug; needed for a name "
+                                                    "with no Latin letters)")
     speaker.add_argument("--content", default="content", help="content folder (default: content)")
     speaker.set_defaults(handler=cmd_new_speaker)
 

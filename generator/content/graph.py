@@ -151,7 +151,7 @@ class Program:
     content_root: Path
     figures: list = field(default_factory=list)  # FigureSpec: what content/figures.yaml asks for
     warnings: list = field(default_factory=list)  # diagnostics.Problem: acknowledged clashes, shown, not fatal
-    digests: Any = None  # dependencies.ContentDigests of the files read, set by pipeline.load_program
+    digests: Any = None  # digests.ContentDigests of the files read, set by pipeline.load_program
 
     @property
     def slots(self) -> list[SlotNode]:

@@ -51,7 +51,7 @@ assert not Loader.yaml_path_resolvers, "resolve() above ignores path resolvers"
 def source_digest(raw: bytes) -> str:
     """A digest of a file's bytes: what :meth:`SourceDocument.from_data` checks before re-reading positions.
 
-    The build's own file digest (``incremental.digest``), so the content cache's digests serve here too.
+    The build's own file digest (``core.hashing.digest``), so the content cache's digests serve here too.
     """
     return digest(raw)
 

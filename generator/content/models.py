@@ -69,9 +69,14 @@ def invisible_character(value: str, allowed: str = "") -> str | None:
     return None
 
 
+#: Latin letters that do not decompose into an ASCII letter and a mark (NFKD leaves "ø" whole).
+_LATIN = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae",
+                        "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"})
+
+
 def slugify(text: str) -> str:
-    """ASCII slug of a name: "Radu I. Boţ" -> "radu-i-bot"."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """ASCII slug of a name: "Radu I. Boţ" -> "radu-i-bot", "Bjørn Østergaard" -> "bjorn-ostergaard"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LATIN))
     ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
