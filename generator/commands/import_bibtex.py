@@ -44,6 +44,7 @@ from generator.commands.scaffold import (
     ListEditError,
     append_to_list,
     check_appended,
+    end_of_item,
     report_problems,
     yaml_string,
 )
@@ -210,13 +211,7 @@ def _insertion_line(lines: list[str], end: yaml.Mark, indent: int) -> int:
     line = end.line
     if line < len(lines) and lines[line][:end.column].strip():
         return line + 1
-    while line > 0:
-        text = lines[line - 1]
-        stripped = text.strip()
-        if stripped and not (stripped.startswith("#") and len(text) - len(text.lstrip()) <= indent):
-            break
-        line -= 1
-    return line
+    return end_of_item(lines, 0, line, indent)
 
 
 def merge_into_text(text: str, existing: list[Any], merges: list[Merged], path: Path) -> str:
