@@ -60,7 +60,7 @@ def _compose(text: str, path: Path) -> yaml.MappingNode:
     return node
 
 
-def _end_of_item(lines: list[str], first_line: int, stop_line: int, indent: int) -> int:
+def end_of_item(lines: list[str], first_line: int, stop_line: int, indent: int) -> int:
     """Index of the line after the last item's own text.
 
     PyYAML marks the end of a block list at the next key, after any blank lines
@@ -112,7 +112,7 @@ def append_to_list(text: str, key: str, items: list[list[str]], path: Path, *, m
     indent = value.start_mark.column
     lines = text.splitlines(keepends=True)
     last = value.value[-1]
-    insert_at = _end_of_item(lines, last.start_mark.line + 1, value.end_mark.line
+    insert_at = end_of_item(lines, last.start_mark.line + 1, value.end_mark.line
                              if value.end_mark.index < len(text) else len(lines), indent)
     new_items = "".join(_item_text(item, indent) for item in items)
     return "".join(lines[:insert_at]) + new_items + "".join(lines[insert_at:])
