@@ -35,6 +35,7 @@ from generator.commands.imported_yaml import (
     VENUE_ID,
     ImportedContent,
     QuotedTime,
+    UniqueIds,
     dump_yaml,
     event_yaml,
     speaker_yaml,
@@ -60,14 +61,10 @@ from generator.commands.schedule_reader import (
     parse_schedule,
 )
 from generator.content.models import (
-    RESERVED_IDS,
     TALK_KINDS,
     SlotKind,
-    check_slug,
     slugify,
 )
-
-MAX_ID_LENGTH = 60
 
 #: frab/pretalx event types -> slot kinds; our own kinds map to themselves, so our exports round-trip.
 KIND_ALIASES = {
@@ -93,31 +90,6 @@ class _Entry:
     end: dt.datetime | None
 
 
-#: Letters that Unicode does not decompose into ASCII, so that "Ole Ødegård" becomes "ole-odegard".
-class _Ids:
-    """Deterministic, valid, unique slugs: the first 'keynote' keeps it, the next is 'keynote-2'."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set(RESERVED_IDS)
-
-    def take(self, text: str, fallback: str, preferred: str | None = None) -> str:
-        """The preferred id when it is a valid, unused slug; else one made from ``text``."""
-        if preferred and preferred not in self.used:
-            try:
-                self.used.add(check_slug(preferred))
-                return preferred
-            except ValueError:
-                pass
-        base = slugify(text)[:MAX_ID_LENGTH].strip("-") or fallback
-        candidate, number = base, 1
-        while candidate in self.used:
-            number += 1
-            candidate = f"{base}-{number}"
-        check_slug(candidate)
-        self.used.add(candidate)
-        return candidate
-
-
 def import_schedule(text: str, source_name: str, timezone: str | None = None) -> ImportedContent:
     """The whole import as a pure function: schedule text in, content files out (raises ScheduleError).
 
@@ -133,13 +105,7 @@ _SLOT_KEYS = ("id", "start", "end", "end_date", "kind", "talk", "title", "room",
 
 def content_from_schedule(root: SourceRoot, source_name: str, timezone: str | None = None) -> ImportedContent:
     conference = root.schedule.conference
-    events = [event for day in conference.days for events in day.rooms.values() for event in events]
-    notes = invisible_notes(
-        [conference.title, conference.acronym, *(track.name for track in conference.tracks),
-         *(text for event in events for text in (event.title, event.subtitle, event.track, event.room,
-                                                 *event.contributors, *(p.display_name_raw for p in event.persons)))],
-        [text for event in events for text in (event.abstract, event.description,
-                                                *(person.biography for person in event.persons))])
+    notes = _invisible_notes(conference)
     zone, zone_comment = _zone(conference, source_name, notes, timezone)
     entries = _entries(conference, zone, source_name)
     if not entries:
@@ -156,7 +122,7 @@ def content_from_schedule(root: SourceRoot, source_name: str, timezone: str | No
              for index, entry in enumerate(entries)]
     relayed = find_relays(items)
     files: dict[str, str] = {}
-    talk_ids = _Ids()
+    talk_ids = UniqueIds()
     slots: list[dict[str, Any]] = []
     for index, entry in enumerate(entries):
         event = entry.source
@@ -165,36 +131,7 @@ def content_from_schedule(root: SourceRoot, source_name: str, timezone: str | No
             slot["room"] = room_ids[entry.room]
             slots.append(slot)
             continue
-        kind = _kind(event.type, bool(event.persons))
-        local_start = entry.start.astimezone(zone)
-        slot = {"start": QuotedTime(f"{local_start:%H:%M}")}
-        if entry.end is not None and entry.end > entry.start:
-            local_end = entry.end.astimezone(zone)
-            slot["end"] = QuotedTime(f"{local_end:%H:%M}")
-            if local_end.date() != local_start.date():
-                slot["end_date"] = local_end.date()
-        slot["kind"] = kind.value
-        title = one_line(event.title or "")
-        tba = title.upper() in {"", "TBA", "TBD"}
-        abstract, description = html_to_markdown(event.abstract), html_to_markdown(event.description)
-        joint_work: list[str] = []
-        if root.ours:  # our description is the joint-work sentence, then the slot's notes
-            joint_work, description = _split_description(description)
-        else:
-            abstract, description = _joined(abstract, description), None
-        joint_work += [name for name in map(one_line, event.contributors) if name and name not in joint_work]
-        person_ids = people[index]
-        if kind is SlotKind.talk or (kind in TALK_KINDS and (person_ids or abstract)):
-            preferred = _our_slot_id(event, conference) if root.ours else None
-            talk_id = talk_ids.take(title if not tba else "-".join(["tba", *person_ids[:1]]), "talk", preferred)
-            slot["talk"] = talk_id
-            files[f"talks/{talk_id}.yaml"] = talk_yaml(event, title, tba, person_ids, abstract, joint_work)
-            if description:
-                slot["notes"] = description
-        else:
-            slot["title"] = title or kind.value.capitalize()
-            if abstract:
-                slot["notes"] = abstract
+        slot = _slot(entry, zone, conference, root.ours, people[index], talk_ids, files)
         slot["room"] = room_ids[entry.room]
         if event.track and one_line(event.track):
             slot["track"] = track_ids[one_line(event.track)]
@@ -205,23 +142,77 @@ def content_from_schedule(root: SourceRoot, source_name: str, timezone: str | No
         notes.append(f"{contributors} participant{'s' if contributors > 1 else ''} listed with a role other than "
                      "speaker (such as CONTRIBUTOR) became the 'joint_work' of their talks, not speakers")
 
-    days: dict[dt.date, list[dict[str, Any]]] = {}
-    for entry, slot in zip(entries, slots):
-        ordered = {key: slot[key] for key in _SLOT_KEYS if key in slot}
-        days.setdefault(entry.start.astimezone(zone).date(), []).append(ordered)
+    days = _day_files(entries, slots, zone, files)
     dates = sorted(days)
     start = min(filter(None, [source_date(conference.start), dates[0]]))
     end = max(filter(None, [source_date(conference.end), dates[-1], start]))
     files["event.yaml"] = event_yaml(conference, start, end, zone, zone_comment, tracks, source_name)
     files["venues.yaml"] = dump_yaml({"venues": [{"id": VENUE_ID, "name": "Main venue", "rooms": rooms}]},
                                  "The schedule names only rooms: give the venue its real name and address.")
-    for date, day_slots in days.items():
-        files[f"program/{date.isoformat()}.yaml"] = dump_yaml({"date": date, "slots": day_slots})
     for speaker_id, person in speakers.items():
         files[f"speakers/{speaker_id}.yaml"] = speaker_yaml(person)
     counts = {"slots": len(entries), "days": len(days), "talks": sum(path.startswith("talks/") for path in files),
               "speakers": len(speakers), "rooms": len(rooms), "tracks": len(tracks)}
     return ImportedContent(dict(sorted(files.items())), notes, counts)
+
+
+def _invisible_notes(conference: SourceConference) -> list[str]:
+    """What the import says about invisible characters: left out of names and titles, kept in prose."""
+    events = [event for day in conference.days for events in day.rooms.values() for event in events]
+    return invisible_notes(
+        [conference.title, conference.acronym, *(track.name for track in conference.tracks),
+         *(text for event in events for text in (event.title, event.subtitle, event.track, event.room,
+                                                 *event.contributors, *(p.display_name_raw for p in event.persons)))],
+        [text for event in events for text in (event.abstract, event.description,
+                                                *(person.biography for person in event.persons))])
+
+
+def _slot(entry: _Entry, zone: ZoneInfo, conference: SourceConference, ours: bool, person_ids: list[str],
+          talk_ids: UniqueIds, files: dict[str, str]) -> dict[str, Any]:
+    """One event as a slot of ours (without its room and track); a talk's file goes into ``files``."""
+    event = entry.source
+    kind = _kind(event.type, bool(event.persons))
+    local_start = entry.start.astimezone(zone)
+    slot: dict[str, Any] = {"start": QuotedTime(f"{local_start:%H:%M}")}
+    if entry.end is not None and entry.end > entry.start:
+        local_end = entry.end.astimezone(zone)
+        slot["end"] = QuotedTime(f"{local_end:%H:%M}")
+        if local_end.date() != local_start.date():
+            slot["end_date"] = local_end.date()
+    slot["kind"] = kind.value
+    title = one_line(event.title or "")
+    tba = title.upper() in {"", "TBA", "TBD"}
+    abstract, description = html_to_markdown(event.abstract), html_to_markdown(event.description)
+    joint_work: list[str] = []
+    if ours:  # our description is the joint-work sentence, then the slot's notes
+        joint_work, description = _split_description(description)
+    else:
+        abstract, description = _joined(abstract, description), None
+    joint_work += [name for name in map(one_line, event.contributors) if name and name not in joint_work]
+    if kind is SlotKind.talk or (kind in TALK_KINDS and (person_ids or abstract)):
+        preferred = _our_slot_id(event, conference) if ours else None
+        talk_id = talk_ids.take(title if not tba else "-".join(["tba", *person_ids[:1]]), "talk", preferred)
+        slot["talk"] = talk_id
+        files[f"talks/{talk_id}.yaml"] = talk_yaml(event, title, tba, person_ids, abstract, joint_work)
+        if description:
+            slot["notes"] = description
+    else:
+        slot["title"] = title or kind.value.capitalize()
+        if abstract:
+            slot["notes"] = abstract
+    return slot
+
+
+def _day_files(entries: list[_Entry], slots: list[dict[str, Any]], zone: ZoneInfo,
+               files: dict[str, str]) -> dict[dt.date, list[dict[str, Any]]]:
+    """program/<date>.yaml for each local date, into ``files``; returns the days' slots."""
+    days: dict[dt.date, list[dict[str, Any]]] = {}
+    for entry, slot in zip(entries, slots):
+        ordered = {key: slot[key] for key in _SLOT_KEYS if key in slot}
+        days.setdefault(entry.start.astimezone(zone).date(), []).append(ordered)
+    for date, day_slots in days.items():
+        files[f"program/{date.isoformat()}.yaml"] = dump_yaml({"date": date, "slots": day_slots})
+    return days
 
 
 # --- the time zone, and what the source system accepted: relays and clashes ----------------------
@@ -240,10 +231,10 @@ def _zone(conference: SourceConference, source_name: str, notes: list[str],
 
 
 def _mark_overlaps(entries: list[_Entry], slots: list[dict[str, Any]], items: list[Timed], relayed: dict[int, int],
-                   talk_ids: _Ids, notes: list[str], zone: ZoneInfo) -> None:
+                   talk_ids: UniqueIds, notes: list[str], zone: ZoneInfo) -> None:
     """Write 'relays' and 'clashes_with' where the schedule has what `symposium check` refuses unless told,
     giving the slots they name an 'id' when they have no talk (whose id is the slot's)."""
-    ids = _Ids()
+    ids = UniqueIds()
     ids.used |= talk_ids.used
     ids.used |= {f"{entry.start.astimezone(zone):%Y-%m-%d-%H%M}-{slot['kind']}-{slot['room']}"
                  for entry, slot in zip(entries, slots)}  # the ids the link stage gives slots without one
@@ -332,7 +323,7 @@ def _room_names(conference: SourceConference) -> list[str]:
 
 def _rooms(conference: SourceConference, entries: list[_Entry]) -> tuple[dict[str, str], list[dict[str, str]]]:
     used = {entry.room for entry in entries}
-    ids = _Ids()
+    ids = UniqueIds()
     room_ids: dict[str, str] = {}
     rooms = []
     for name in _room_names(conference):
@@ -345,7 +336,7 @@ def _rooms(conference: SourceConference, entries: list[_Entry]) -> tuple[dict[st
 def _tracks(conference: SourceConference, entries: list[_Entry]) -> tuple[list[dict[str, str]], dict[str, str]]:
     declared = {one_line(track.name): track for track in conference.tracks if one_line(track.name)}
     names = list(declared) + [one_line(entry.source.track or "") for entry in entries]
-    ids = _Ids()
+    ids = UniqueIds()
     tracks, track_ids = [], {}
     for name in dict.fromkeys(name for name in names if name):
         source = declared.get(name)
@@ -359,7 +350,7 @@ def _tracks(conference: SourceConference, entries: list[_Entry]) -> tuple[list[d
 
 def _speakers(entries: list[_Entry], ours: bool) -> tuple[dict[str, SourcePerson], dict[str, str]]:
     """One speaker per person (by guid, code, id), merged by name too: the content has one file per name."""
-    ids = _Ids()
+    ids = UniqueIds()
     speakers: dict[str, SourcePerson] = {}
     speaker_of: dict[str, str] = {}
     by_name: dict[str, str] = {}

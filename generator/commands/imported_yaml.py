@@ -23,6 +23,7 @@ from generator.commands.schedule_models import (
     one_line,
 )
 from generator.commands.schedule_reader import html_to_markdown
+from generator.content.models import RESERVED_IDS, check_slug, slugify
 
 
 class _Dumper(yaml.SafeDumper):
@@ -127,3 +128,31 @@ class ImportedContent:
     files: dict[str, str]
     notes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+
+
+MAX_ID_LENGTH = 60
+
+
+#: Letters that Unicode does not decompose into ASCII, so that "Ole Ødegård" becomes "ole-odegard".
+class UniqueIds:
+    """Deterministic, valid, unique slugs: the first 'keynote' keeps it, the next is 'keynote-2'."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set(RESERVED_IDS)
+
+    def take(self, text: str, fallback: str, preferred: str | None = None) -> str:
+        """The preferred id when it is a valid, unused slug; else one made from ``text``."""
+        if preferred and preferred not in self.used:
+            try:
+                self.used.add(check_slug(preferred))
+                return preferred
+            except ValueError:
+                pass
+        base = slugify(text)[:MAX_ID_LENGTH].strip("-") or fallback
+        candidate, number = base, 1
+        while candidate in self.used:
+            number += 1
+            candidate = f"{base}-{number}"
+        check_slug(candidate)
+        self.used.add(candidate)
+        return candidate
