@@ -250,33 +250,47 @@ def merge_into_text(text: str, existing: list[Any], merges: list[Merged], path: 
         values = {key.value: value for key, value in item.value}
         publication = expected[merged.index]
         if merged.more_authors:
-            authors = values["authors"]
-            if authors.flow_style:
-                at = authors.end_mark.index - 1  # the closing ']'
-                inside = text[authors.start_mark.index:at].rstrip()
-                joined = ", ".join(yaml_string(name) for name in merged.more_authors)
-                edits.append((at, at, 0, (" " if inside.endswith(",") else ", ") + joined))
-            else:
-                dash = authors.start_mark.column
-                line = _insertion_line(lines, authors.end_mark, dash)
-                new_lines = "".join(f"{' ' * dash}- {yaml_string(name)}\n" for name in merged.more_authors)
-                edits.append((starts[line], starts[line], 0, new_lines))
-            publication["authors"] = [*publication["authors"], *merged.more_authors]
-            if merged.et_al is False:
-                node = values["et_al"]
-                line = node.start_mark.line
-                if lines[line].strip() == f"et_al: {text[node.start_mark.index:node.end_mark.index]}":
-                    edits.append((starts[line], starts[line + 1], 2, ""))
-                    publication.pop("et_al")
-                else:
-                    edits.append((node.start_mark.index, node.end_mark.index, 2, "false"))
-                    publication["et_al"] = False
+            edits += _author_edits(text, lines, starts, values, merged, publication)
         if merged.fields:
             indent = item.start_mark.column
             line = _insertion_line(lines, item.end_mark, indent)
             new_lines = "".join(f"{' ' * indent}{field_line}\n" for field_line in publication_lines(merged.fields))
             edits.append((starts[line], starts[line], 1, new_lines))
             publication.update(merged.fields)
+    return _applied(text, edits, expected, path)
+
+
+def _author_edits(text: str, lines: list[str], starts: list[int], values: dict[str, yaml.Node], merged: Merged,
+                  publication: dict[str, Any]) -> list[tuple[int, int, int, str]]:
+    """Edits that append ``merged.more_authors`` to a flow or block ``authors`` list, and settle ``et_al``;
+    ``publication`` (what the file must read as afterwards) follows them."""
+    edits = []
+    authors = values["authors"]
+    if authors.flow_style:
+        at = authors.end_mark.index - 1  # the closing ']'
+        inside = text[authors.start_mark.index:at].rstrip()
+        joined = ", ".join(yaml_string(name) for name in merged.more_authors)
+        edits.append((at, at, 0, (" " if inside.endswith(",") else ", ") + joined))
+    else:
+        dash = authors.start_mark.column
+        line = _insertion_line(lines, authors.end_mark, dash)
+        new_lines = "".join(f"{' ' * dash}- {yaml_string(name)}\n" for name in merged.more_authors)
+        edits.append((starts[line], starts[line], 0, new_lines))
+    publication["authors"] = [*publication["authors"], *merged.more_authors]
+    if merged.et_al is False:
+        node = values["et_al"]
+        line = node.start_mark.line
+        if lines[line].strip() == f"et_al: {text[node.start_mark.index:node.end_mark.index]}":
+            edits.append((starts[line], starts[line + 1], 2, ""))
+            publication.pop("et_al")
+        else:
+            edits.append((node.start_mark.index, node.end_mark.index, 2, "false"))
+            publication["et_al"] = False
+    return edits
+
+
+def _applied(text: str, edits: list[tuple[int, int, int, str]], expected: list[Any], path: Path) -> str:
+    """``text`` with the edits made (last first), checked to read as before but for the publications merged."""
     after = text
     for start, end, _, new in sorted(edits, key=lambda edit: (edit[0], edit[2]), reverse=True):
         after = after[:start] + new + after[end:]
