@@ -44,7 +44,7 @@
 
   /* ---- program page: mark now and next ------------------------------------------------- */
 
-  function markProgram() {
+  function markProgram(first) {
     var slots = Array.prototype.map.call(document.querySelectorAll(".slot[data-start]"), function (el) {
       return { el: el, start: Date.parse(el.getAttribute("data-start")), until: Date.parse(el.getAttribute("data-until")) };
     });
@@ -73,8 +73,54 @@
       jump.hidden = false;
       jump.classList.toggle("is-next", !state.current.length);
       jump.querySelector("a").setAttribute("href", "#" + target.el.id);
-      jump.querySelector("a").textContent = state.current.length ? "Jump to now" : "Jump to next";
+      // a phone shows "Now" to leave room for the days; "Jump to now" is still what a screen reader says
+      var word = state.current.length ? "now" : "next";
+      var full = document.createElement("span");
+      full.className = "jump-full";
+      full.textContent = "Jump to " + word;
+      var short = document.createElement("span");
+      short.className = "jump-short";
+      short.setAttribute("aria-hidden", "true");
+      short.textContent = word.charAt(0).toUpperCase() + word.slice(1);
+      jump.querySelector("a").replaceChildren(full, short);
     }
+    // program.html?now=... (or #now) opens at the running slot, or the next one
+    var asked = pinned !== null && !location.hash || location.hash === "#now";
+    if (first && target && asked) {
+      target.el.scrollIntoView({ block: "start", behavior: "instant" });
+      var day = target.el.closest("section.day");
+      var tab = day && document.querySelector('.day-tabs a[href="#' + day.id + '"]');
+      if (tab) tab.parentNode.parentNode.scrollLeft = tab.offsetLeft - tab.parentNode.parentNode.offsetLeft;
+    }
+  }
+
+  /* ---- layout: the sticky header's real height, and strips that scroll sideways ------------ */
+
+  /** --header-h is the sticky header's height as laid out (the nav wraps to more rows on narrow screens);
+      0 where the header is not sticky (phones), so sticky day tabs and scroll targets sit right below it. */
+  function headerHeight() {
+    var header = document.querySelector(".site-header");
+    if (!header) return;
+    function update() {
+      var sticky = getComputedStyle(header).position === "sticky";
+      doc.style.setProperty("--header-h", sticky ? header.getBoundingClientRect().height + "px" : "0px");
+    }
+    update();
+    window.addEventListener("resize", update);
+  }
+
+  /** A strip that scrolls sideways (the day tabs) fades at the edge that hides more. */
+  function scrollHints() {
+    document.querySelectorAll(".day-tabs ul").forEach(function (strip) {
+      function update() {
+        var more = strip.scrollWidth - strip.clientWidth - strip.scrollLeft > 1;
+        strip.classList.toggle("more-after", more);
+        strip.classList.toggle("more-before", strip.scrollLeft > 1);
+      }
+      update();
+      strip.addEventListener("scroll", update, { passive: true });
+      window.addEventListener("resize", update);
+    });
   }
 
   /* ---- the embedded schedule (home, my schedule) ---------------------------------------- */
@@ -120,6 +166,9 @@
     // Shown only from the day before the event until it ends.
     if (!list.children.length || t < first - 86400000 || t > last) { box.hidden = true; return; }
     body.replaceChildren(list);
+    var shown = (state.current[0] || state.next[0]).slot;
+    var link = box.querySelector(".jump-link");
+    if (link) link.setAttribute("href", root + "program.html" + location.search + "#slot-" + shown.id);
     box.querySelector("h2").textContent = state.current.length ? "Happening now" : "Next up";
     box.hidden = false;
   }
@@ -134,7 +183,7 @@
   }
   function showStars() {
     var stars = readStars();
-    document.querySelectorAll(".star[data-talk]").forEach(function (button) {
+    document.querySelectorAll(".star[data-talk]:not(.unstar)").forEach(function (button) {
       var on = stars.indexOf(button.getAttribute("data-talk")) >= 0;
       button.setAttribute("aria-pressed", on ? "true" : "false");
       button.querySelector(".star-label").textContent = on ? "Starred" : "Star";
@@ -181,6 +230,34 @@
     lines.push("END:VCALENDAR");
     return lines.map(fold).join("\r\n") + "\r\n";
   }
+  function element(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text) el.textContent = text;
+    return el;
+  }
+
+  /** One entry of My schedule, the same for every talk: time, title, speakers, place, and a Remove button. */
+  function myItem(s) {
+    var li = element("li", "my-item");
+    var when = element("p", "my-when");
+    var time = element("time", "", s.time);
+    time.setAttribute("datetime", s.start);
+    when.append(time);
+    var body = element("div", "my-body");
+    var title = element("p", "my-title");
+    title.append(slotLink(s));
+    body.append(title);
+    if (s.speakers.length) body.append(element("p", "my-speakers", s.speakers.join(", ")));
+    if (s.place) body.append(element("p", "my-place", s.place));
+    var button = element("button", "star unstar");
+    button.type = "button";
+    button.setAttribute("data-talk", s.talk);
+    button.append(element("span", "", "Remove"), element("span", "visually-hidden", " " + s.title + " from my schedule"));
+    li.append(when, body, button);
+    return li;
+  }
+
   function mySchedule() {
     var holder = document.getElementById("my-schedule");
     var data = scheduleData();
@@ -200,19 +277,7 @@
         list.className = "my-list";
         holder.append(h, list);
       }
-      var li = document.createElement("li");
-      li.className = "my-item";
-      var time = document.createElement("time");
-      time.setAttribute("datetime", s.start);
-      time.textContent = s.time;
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "star";
-      button.setAttribute("data-talk", s.talk);
-      button.innerHTML = '<span class="star-label">Starred</span>';
-      button.setAttribute("aria-label", "Remove " + s.title + " from my schedule");
-      li.append(time, " ", slotLink(s), s.speakers.length ? " – " + s.speakers.join(", ") : "", " ", button);
-      list.append(li);
+      list.append(myItem(s));
     });
     var link = document.getElementById("my-ics");
     if (link) {
@@ -365,7 +430,9 @@
 
   function start() {
     showStars();
-    markProgram();
+    headerHeight();
+    scrollHints();
+    markProgram(true);
     homeBox();
     mySchedule();
     filters();

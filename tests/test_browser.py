@@ -106,6 +106,63 @@ def test_now_and_next_follow_the_events_clock_in_any_visitor_time_zone(browser, 
         assert "Lyapunov" in box.inner_text() or "Ochs" in box.inner_text()
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_now_in_the_address_opens_the_program_at_the_running_slot(browser, site_url, viewport):
+    with opened(browser, viewport=viewport) as page:
+        page.goto(site_url + "program.html?now=2026-05-07T10:55")
+        tabs = page.locator(".day-tabs").bounding_box()
+        slot = page.locator("#slot-ochs").bounding_box()
+        assert tabs["y"] + tabs["height"] - 1 <= slot["y"] <= tabs["y"] + tabs["height"] + 48  # right below
+        jump = page.locator(".jump-now a")
+        box = jump.bounding_box()
+        assert jump.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        page.evaluate("window.scrollTo(0, 0)")
+        jump.click()
+        page.wait_for_function("Math.abs(document.querySelector('#slot-ochs').getBoundingClientRect().top - "
+                               f"{slot['y']}) < 2")
+        assert page.get_by_role("link", name="Jump to now").count() == 1  # its name, short label or not
+        assert page.errors == []
+
+
+def test_now_in_the_address_clears_the_sticky_room_names_of_the_grid(browser, multiroom_url):
+    with opened(browser) as page:
+        page.goto(multiroom_url + "program.html?now=2031-03-04T09:40")
+        heads = page.locator(".room-head").first.bounding_box()
+        assert page.locator("#slot-bounds").bounding_box()["y"] >= heads["y"] + heads["height"] - 1
+
+
+def test_every_site_section_is_visible_on_a_phone_without_scrolling_a_strip(browser, site_url):
+    with opened(browser, viewport=PHONE) as page:
+        page.goto(site_url + "talks/ochs.html")
+        links = page.locator(".site-nav a")
+        assert links.count() == 6
+        for i in range(links.count()):
+            box = links.nth(i).bounding_box()
+            assert links.nth(i).is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], i
+
+
+def test_the_two_parts_of_a_talk_are_told_apart_in_search_results(browser, site_url):
+    with opened(browser) as page:
+        page.goto(site_url + "search.html?q=central%20flows")
+        page.locator("#search-results li a").nth(1).wait_for(timeout=10_000)
+        titles = page.locator("#search-results li a").all_inner_texts()
+        assert any("(Part 1)" in title for title in titles) and any("(Part 2)" in title for title in titles)
+
+
+def test_the_figures_page_is_found_by_what_its_figures_show(browser, figures_site):
+    site, with_figures = figures_site
+    if not with_figures:
+        pytest.skip("figures were not built (no content/figures.yaml or generator.figures.make)")
+    from conftest import serve
+
+    for url in serve(site):
+        with opened(browser) as page:
+            page.goto(url + "search.html?q=edge%20of%20stability")
+            page.locator("#search-results li a").first.wait_for(timeout=10_000)
+            hrefs = page.locator("#search-results li a").evaluate_all("els => els.map(e => e.href)")
+            assert any(href.endswith("/figures.html") for href in hrefs), hrefs
+
+
 def test_between_days_the_next_slot_is_the_next_mornings_first(browser, site_url):
     with opened(browser, timezone_id="America/Los_Angeles") as page:
         page.goto(site_url + "program.html?now=2026-05-07T23:30")
@@ -137,7 +194,17 @@ def test_starred_talks_make_my_schedule_and_a_valid_calendar(browser, site_url, 
         start = events["ochs@optimization-for-learning-2026"].decoded("DTSTART")
         assert start.isoformat() == "2026-05-07T08:50:00+00:00"
         assert all(str(e["DTSTAMP"].to_ical(), "ascii").endswith("Z") for e in events.values())
-        # the page's own star removes a talk again
+        # every entry is laid out alike: time, title, speakers, and a labelled button that removes it
+        for i in range(2):
+            item = items.nth(i)
+            assert item.locator(".my-when time").inner_text().count(":") == 2
+            assert item.locator(".my-title a").inner_text() and item.locator(".my-speakers").inner_text()
+            remove = item.locator("button.unstar")
+            assert remove.is_visible() and remove.inner_text().startswith("Remove")
+        assert "(Part 1)" in items.nth(1).locator(".my-title").inner_text()
+        assert page.get_by_role("button", name="Remove TBA from my schedule").count() == 1
+        boxes = [items.nth(i).locator(".my-title").bounding_box()["x"] for i in range(2)]
+        assert boxes[0] == boxes[1]  # titles line up
         page.click(".my-item .star >> nth=0")
         assert page.locator(".my-item").count() == 1
         assert page.errors == []
@@ -208,8 +275,8 @@ def test_multi_room_program_is_a_list_naming_rooms_on_a_phone(browser, multiroom
         assert page.locator(".room-grid").evaluate("e => getComputedStyle(e).display") == "block"
         a, b = page.locator("#slot-bounds").bounding_box(), page.locator("#slot-solvers").bounding_box()
         assert b["y"] > a["y"] + a["height"] - 1 and abs(a["x"] - b["x"]) < 1  # one under the other
-        assert "Room A" in page.locator("#slot-bounds .slot-when").inner_text()
-        assert "Room B" in page.locator("#slot-solvers .slot-when").inner_text()
+        assert page.locator("#slot-bounds .place").inner_text() == "Room A"
+        assert page.locator("#slot-solvers .place").inner_text() == "Room B"
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         assert page.errors == []
 

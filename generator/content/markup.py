@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 import html
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 import markdown as markdown_lib
 import nh3
+from latex2mathml.converter import convert_to_element
 
 ALLOWED_TAGS = {
     "p", "br", "em", "strong", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -70,10 +72,165 @@ def _converter() -> markdown_lib.Markdown:
     return markdown_lib.Markdown(extensions=["sane_lists", "smarty"], output_format="html")
 
 
-def sanitize(html: str) -> str:
-    """Keep only the allow-listed tags and attributes; external links get rel=noopener."""
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+def sanitize(html: str, maths: bool = False) -> str:
+    """Keep only the allow-listed tags and attributes; external links get rel=noopener.
+
+    ``maths`` also allows the MathML that :func:`tex_to_mathml` writes (and nothing else of MathML).
+    """
+    tags, attributes = ALLOWED_TAGS, ALLOWED_ATTRIBUTES
+    if maths:
+        tags, attributes = tags | MATH_TAGS, {**attributes, **MATH_ALLOWED_ATTRIBUTES}
+    return nh3.clean(html, tags=tags, attributes=attributes, url_schemes=URL_SCHEMES,
                      link_rel="noopener noreferrer", strip_comments=True)
+
+
+# -- maths: $...$ and $$...$$ as MathML, made at build time -----------------------------------------
+
+#: The MathML elements latex2mathml writes; anything else makes a formula fall back to its source.
+MATH_TAGS = {
+    "math", "mrow", "mi", "mn", "mo", "mtext", "mspace", "msub", "msup", "msubsup", "mfrac", "msqrt", "mroot",
+    "mover", "munder", "munderover", "mstyle", "mtable", "mtr", "mtd", "mpadded", "mphantom", "menclose",
+}
+#: Their presentation attributes that latex2mathml writes. Never href, style, class, colours or events.
+MATH_ATTRIBUTES = {
+    "mathvariant", "stretchy", "fence", "form", "accent", "accentunder", "separator", "lspace", "rspace",
+    "minsize", "maxsize", "movablelimits", "largeop", "symmetric", "displaystyle", "scriptlevel", "mathsize",
+    "width", "height", "depth", "voffset", "linebreak", "linethickness", "notation", "columnalign",
+    "columnlines", "columnspacing", "rowlines", "rowspacing", "rowalign", "frame",
+}
+MATH_ALLOWED_ATTRIBUTES = {tag: ({"display", "alttext"} if tag == "math" else MATH_ATTRIBUTES) for tag in MATH_TAGS}
+#: Macros that abstracts use and latex2mathml lacks: number sets, expectation and probability.
+TEX_MACROS = {"R": r"\mathbb{R}", "N": r"\mathbb{N}", "Z": r"\mathbb{Z}", "Q": r"\mathbb{Q}",
+              "C": r"\mathbb{C}", "E": r"\mathbb{E}", "P": r"\mathbb{P}"}
+_COMMAND = re.compile(r"\\(?:([A-Za-z]+)|.)", re.DOTALL)
+#: What a formula may not use: links, styles, classes, colours and definitions (MathJax extensions).
+_REFUSED = {"href", "url", "style", "class", "cssId", "color", "textcolor", "colorbox", "fcolorbox", "require",
+            "def", "newcommand", "renewcommand", "let", "html", "unicode", "mathtip", "toggle", "rule"}
+#: A code span (kept as it is), an escaped dollar, $$display$$, or $inline$: non-space after the opening
+#: and before the closing dollar, no digit after it ("$5 and $10" is money), within one paragraph.
+_MATH = re.compile(
+    r"(?P<code>(?<!`)(`++)[\s\S]*?(?<!`)\2(?!`))"
+    r"|(?P<escaped>\\\$)"
+    r"|\$\$(?P<display>[^$]+?)\$\$"
+    r"|\$(?P<inline>[^\s$](?:[^$\n]|\n(?![ \t]*\n))*?)(?<![\s\\])\$(?![\d$])")
+_PLACEHOLDER = "\ue000math{}\ue001"
+_PLACEHOLDERS = re.compile("\ue000math(\\d+)\ue001")
+#: A tag as nh3 writes it (attribute values always double-quoted) or a formula's placeholder.
+_TAG_OR_PLACEHOLDER = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>|\ue000math(\d+)\ue001')
+
+
+def _expand_macros(tex: str) -> str | None:
+    """The formula with TEX_MACROS expanded; None when it uses a refused command or its braces do not match."""
+    refused = False
+
+    def expand(match: re.Match[str]) -> str:
+        nonlocal refused
+        name = match.group(1)
+        refused = refused or name in _REFUSED
+        return TEX_MACROS.get(name, match.group(0)) if name else match.group(0)
+
+    expanded = _COMMAND.sub(expand, tex)
+    depth = 0
+    for character in _COMMAND.sub("", expanded):
+        depth += {"{": 1, "}": -1}.get(character, 0)
+        if depth < 0:
+            return None
+    return None if refused or depth else expanded
+
+
+def _mathml(element, out: list[str]) -> bool:
+    """Serialize latex2mathml's element tree, text escaped; False on any element, attribute or
+    unknown command (a token starting with a backslash) outside what MATH_TAGS/MATH_ATTRIBUTES allow."""
+    if element.tag not in MATH_TAGS or element.tag == "math" and out:
+        return False
+    text = html.unescape(element.text or "")
+    tag = element.tag
+    if tag == "mi" and len(text) == 1 and unicodedata.category(text)[0] in "PS":
+        tag = "mo"  # ':' in 'U: X \to Y', or a pasted '≫': operators, spaced as such, not identifiers
+    attributes = []
+    for name, value in sorted(element.attrib.items()):
+        if element.tag == "math" and name in ("xmlns", "display"):
+            continue
+        if name not in MATH_ATTRIBUTES:
+            return False
+        attributes.append(f' {name}="{html.escape(html.unescape(value))}"')
+    out.append(f"<{tag}{''.join(attributes)}>")
+    if text.startswith("\\") and tag != "mtext":
+        return False
+    out.append(html.escape(text, quote=False))
+    for child in element:
+        if not _mathml(child, out):
+            return False
+        out.append(html.escape(html.unescape(child.tail or ""), quote=False))
+    out.append(f"</{tag}>")
+    return True
+
+
+@functools.lru_cache(maxsize=4096)
+def tex_to_mathml(tex: str, display: bool = False) -> str:
+    """A TeX formula as MathML (no script needed to read it), or its source in <code> when it cannot be
+    converted safely. ``alttext`` keeps the source, for plain text and for readers that lack MathML."""
+    delimiter = "$$" if display else "$"
+    source = f"<code>{html.escape(delimiter + tex + delimiter, quote=False)}</code>"
+    expanded = _expand_macros(tex.strip())
+    if expanded is None:
+        return source
+    try:
+        tree = convert_to_element(expanded, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many kinds of error for TeX it cannot read
+        return source
+    out: list[str] = []
+    if not _mathml(tree, out):
+        return source
+    mode = "block" if display else "inline"
+    out[0] = f'<math display="{mode}" alttext="{html.escape(tex.strip())}">'
+    return "".join(out)
+
+
+def _formula(match: re.Match[str]) -> str:
+    return tex_to_mathml(match.group("display"), True) if match.group("display") is not None \
+        else tex_to_mathml(match.group("inline"))
+
+
+def render_maths_text(text: str | None) -> str:
+    """Plain text (a publication's title) as HTML: escaped, its formulas as MathML."""
+    if not text:
+        return ""
+    parts, at = [], 0
+    for match in _MATH.finditer(text):
+        if match.group("display") is None and match.group("inline") is None:
+            continue
+        parts += [html.escape(text[at:match.start()], quote=False), _formula(match)]
+        at = match.end()
+    parts.append(html.escape(text[at:], quote=False))
+    return sanitize("".join(parts), maths=True) if len(parts) > 1 else parts[0]
+
+
+def _markdown_with_maths(text: str) -> str:
+    """Markdown to sanitized HTML; each formula is set aside before Markdown (which would read its _ and *
+    as emphasis) and put back, as MathML, into the sanitized HTML, which is then sanitized again."""
+    formulas: list[re.Match[str]] = []
+
+    def set_aside(match: re.Match[str]) -> str:
+        if match.group("display") is None and match.group("inline") is None:
+            return match.group(0)
+        formulas.append(match)
+        return _PLACEHOLDER.format(len(formulas) - 1)
+
+    if "\ue000" not in text and "$" in text:
+        text = _MATH.sub(set_aside, text)
+    converter = _converter()
+    converter.reset()
+    html_text = sanitize(converter.convert(text))
+    if not formulas:
+        return html_text
+
+    def put_back(match: re.Match[str]) -> str:
+        if match.group(1) is not None:  # in text: the formula
+            return _formula(formulas[int(match.group(1))])
+        return _PLACEHOLDERS.sub(lambda m: html.escape(formulas[int(m.group(1))].group(0)), match.group(0))
+
+    return sanitize(_TAG_OR_PLACEHOLDER.sub(put_back, html_text), maths=True)
 
 
 #: Rendered HTML by Markdown source. Unbounded on purpose: a build renders each
@@ -88,9 +245,7 @@ def render_markdown(text: str | None) -> str:
         return ""
     html = _RENDERED.get(text)
     if html is None:
-        converter = _converter()
-        converter.reset()
-        html = _RENDERED[text] = sanitize(converter.convert(text))
+        html = _RENDERED[text] = _markdown_with_maths(text)
     return html
 
 
@@ -120,8 +275,14 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self.href: str | None = None
         self.link_text: list[str] = []
+        self.in_maths = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "math":  # a formula reads as its TeX source, as it was written
+            values = dict(attrs)
+            delimiter = "$$" if values.get("display") == "block" else "$"
+            self.parts.append(delimiter + (values.get("alttext") or "") + delimiter)
+            self.in_maths = True
         if tag in self.BLOCKS:
             self.parts.append("\n\n" if tag not in ("li", "br", "tr") else "\n")
         if tag == "li":
@@ -135,8 +296,12 @@ class _TextExtractor(HTMLParser):
             self.parts.append(f" ({self.href})")
         if tag == "a":
             self.href = None
+        if tag == "math":
+            self.in_maths = False
 
     def handle_data(self, data: str) -> None:
+        if self.in_maths:
+            return
         self.parts.append(data)
         if self.href is not None:
             self.link_text.append(data)

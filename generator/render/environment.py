@@ -8,7 +8,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.content.addresses import page_url
-from generator.content.markup import render_inline, render_markdown
+from generator.content.markup import render_inline, render_markdown, render_maths_text
 from generator.core.paths import TEMPLATES
 from generator.render.formats import (
     BAND_KINDS,
@@ -56,6 +56,7 @@ def make_environment(templates: Path | None = None, cache_dir: Path | None = Non
     environment.filters.update(
         markdown=lambda text: Markup(render_markdown(text)),
         inline=lambda text: Markup(render_inline(text)),
+        maths=lambda text: Markup(render_maths_text(text)),
         time=clock,
         utc_offset=utc_offset,
         tojson_script=json_script,

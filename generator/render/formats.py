@@ -31,7 +31,7 @@ KIND_LABELS: dict[SlotKind, tuple[str, str]] = {
     SlotKind.closing: ("Closing", "flag"),
     SlotKind.reception: ("Reception", "glass"),
     SlotKind.social: ("Social event", "glass"),
-    SlotKind.transport: ("Bus", "bus"),
+    SlotKind.transport: ("Transport", "bus"),
 }
 
 

@@ -18,6 +18,7 @@ import jinja2
 
 from generator.content.addresses import calendar_domain, calendar_stamp, page_url
 from generator.content.graph import Program, SpeakerNode, TalkNode
+from generator.content.models import SlotKind
 from generator.core.files import OutputFile
 from generator.core.hashing import digest
 from generator.core.paths import STATIC
@@ -87,9 +88,44 @@ class Renderer:
             path=path,
             canonical=self.absolute_url(path),
             zone_label=self.zone_label,
+            sections=self.sections,
             **values,
         )
         return OutputFile(path, html.encode("utf-8"))
+
+    @functools.cached_property
+    def sections(self) -> dict[str, str]:
+        """The site's sections as the header and home show them: page key -> label. Publications and live
+        figures only when the event has some; the practical page is named after what it holds."""
+        sections = {"program": "Program", "speakers": "Speakers"}
+        if any(speaker.publications for speaker in self.program.speakers.values()):
+            sections["publications"] = "Publications"
+        sections["practical"] = "Practical"
+        sections["my-schedule"] = "My schedule"
+        if self.program.figures:
+            sections["figures"] = "Live figures"
+        return sections
+
+    @property
+    def shared_key(self) -> str:
+        """What every page shows that no one content file decides: the header's sections (Publications comes
+        with the first speaker who lists a paper, in a speaker file no other talk's page key covers), so a
+        rebuild must fold this into every page's key."""
+        return ",".join(self.sections)
+
+    @functools.cached_property
+    def practical_summary(self) -> str:
+        """What the practical page holds, in words from the content: 'Maps, social events and transport'."""
+        kinds = {slot.kind for slot in self.program.slots}
+        parts = ["maps"] if any(venue.address or venue.map_url for venue in self.program.venues.values()) else []
+        if kinds & {SlotKind.reception, SlotKind.social}:
+            parts.append("social events")
+        if SlotKind.transport in kinds:
+            parts.append("transport")
+        if not parts:
+            return "Practical information"
+        text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return text[0].upper() + text[1:]
 
     def event_json_ld(self) -> dict[str, Any]:
         """schema.org Event for the symposium as a whole."""
@@ -102,8 +138,12 @@ class Renderer:
             "endDate": event.end.isoformat(),
             "eventStatus": "https://schema.org/EventScheduled",
             "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-            "location": self.place_json_ld(None),
         }
+        default = self.program.venues.get(event.default_venue) if event.default_venue else None
+        if default is not None:
+            data["location"] = self.place_json_ld(default)
+        elif event.city:  # where the content says the event is, and no more precisely
+            data["location"] = {"@type": "Place", "name": event.city, "address": event.city}
         if event.description:
             data["description"] = metadata_text(event.description)
         if self.absolute_url("index.html"):
@@ -112,13 +152,14 @@ class Renderer:
             data["organizer"] = [{"@type": "Person", "name": o.name} for o in event.organizers]
         return data
 
-    def place_json_ld(self, venue: Any) -> dict[str, Any]:
-        venue = venue or next(iter(self.program.venues.values()), None)
-        if venue is None:
-            return {"@type": "Place", "name": self.program.event.city or self.program.event.name}
+    @staticmethod
+    def place_json_ld(venue: Any, room: Any = None) -> dict[str, Any]:
+        """schema.org Place of a venue (a room in it, when given). Only a known venue: never a guess."""
         place: dict[str, Any] = {"@type": "Place", "name": venue.name}
         if venue.address:
             place["address"] = venue.address
+        if room is not None:
+            place = {"@type": "Place", "name": f"{room.name}, {venue.name}", "containedInPlace": place}
         return place
 
     def talk_json_ld(self, talk: TalkNode) -> dict[str, Any]:
@@ -138,7 +179,8 @@ class Renderer:
         if talk.slot is not None:
             data["startDate"] = talk.slot.start.isoformat()
             data["endDate"] = (talk.slot.end or self.until[talk.slot.id]).isoformat()
-            data["location"] = self.place_json_ld(talk.slot.venue)
+            if talk.slot.venue is not None:  # the slot's, its day's or the event's default venue (link.py)
+                data["location"] = self.place_json_ld(talk.slot.venue, talk.slot.room)
         if talk.abstract:
             data["description"] = metadata_text(talk.abstract)
         if self.absolute_url(page_url("talk", talk.id)):
@@ -164,12 +206,14 @@ class Renderer:
     def home(self) -> OutputFile:
         days = [(day, until_of(day)) for day in self.program.days]
         return self.page("home.html", page_url("home"), days=days, json_ld=self.event_json_ld(),
-                         schedule=self.schedule_records())
+                         schedule=self.schedule_records(), practical_summary=self.practical_summary)
 
     def program_page(self) -> OutputFile:
         views = [day_view(day) for day in self.program.days]
+        venues = {slot.venue.id if slot.venue else None for slot in self.program.slots}
+        one_venue = self.program.venues[venues.pop()] if len(venues) == 1 and None not in venues else None
         return self.page("program.html", page_url("program"), days=views,
-                         multi_room=any(view.rooms for view in views))
+                         multi_room=any(view.rooms for view in views), one_venue=one_venue)
 
     def talk(self, talk: TalkNode) -> OutputFile:
         until = self.until[talk.slot.id] if talk.slot else None
@@ -200,7 +244,8 @@ class Renderer:
         return self.page("search.html", page_url("search"), talks=talks, speakers=self.program.speakers_sorted)
 
     def figures(self) -> OutputFile:
-        return self.page("figures.html", page_url("figures"), figures=self.context.figures)
+        return self.page("figures.html", page_url("figures"), figures=self.context.figures,
+                         configured=list(self.program.figures), searchable=bool(self.program.figures))
 
     def not_found(self) -> OutputFile:
         """The 404 page is served at any depth, so its links start from the base URL, not from itself."""

@@ -145,7 +145,7 @@ def slot_record(slot: SlotNode, until: dt.datetime) -> dict[str, Any]:
     return {
         "id": slot.id,
         "talk": talk.id if talk else None,
-        "title": slot.display_title,
+        "title": slot.display_title + (f" (Part {talk.part})" if talk is not None and talk.part else ""),
         "kind": KIND_LABELS[slot.kind][0],
         "speakers": [speaker.name for speaker in slot.speakers],
         "url": page_url("talk", talk.id) if talk else page_url("day", slot.start.date().isoformat()),
