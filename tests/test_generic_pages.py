@@ -138,8 +138,6 @@ def test_schedule_records_name_the_parts_of_a_two_part_talk(built_site):
     assert titles["central-flows-part-2"].endswith("(Part 2)")
 
 
-@pytest.mark.xfail(strict=True, reason="build/site.py's page keys do not yet include Renderer.shared_key: "
-                   "add it to the environment string page_keys() gets in _plan")
 def test_the_first_publication_adds_the_section_to_every_page_on_a_rebuild(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "multitrack", content)

@@ -281,7 +281,8 @@ def _plan(options: BuildOptions, program: Program, inputs: _Inputs, figures: lis
     renderer = Renderer(program, environment, context)
     paths = [path for path, _ in renderer.page_jobs()]
     figures_digest = digest(b"".join(file.path.encode() + b"\0" + file.content for file in figure_files))
-    keys = page_keys(program, program.digests, f"{inputs.environment}|{build_id}|{figures_digest}", paths)
+    shared = f"{inputs.environment}|{build_id}|{figures_digest}|{renderer.shared_key}"  # what every page shows
+    keys = page_keys(program, program.digests, shared, paths)
     reused = {path: output for path in paths if (output := inputs.previous.reusable(path, keys[path])) is not None}
     return _Plan(renderer, paths, keys, reused, {path for path in paths if path not in reused})
 
