@@ -134,6 +134,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
 #: ContentError or UsageError. Only the module of the command being run is
 #: imported, so `symposium build` does not pay for the importer's or the server's imports.
 COMMAND_MODULES: dict[str, str] = {
+    "init": "generator.commands.init",
     "schema": "generator.commands.schema",
     "new": "generator.commands.scaffold",
     "import-bibtex": "generator.commands.import_bibtex",

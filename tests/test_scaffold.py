@@ -101,13 +101,13 @@ def test_new_talk_with_an_unknown_speaker_suggests_the_closest_id(content, capsy
 
 
 def test_files_inside_the_project_name_their_schema_for_the_editor():
-    from generator.commands.scaffold import _modeline
+    from generator.commands.scaffold import modeline
     from generator.core.paths import PROJECT as PROJECT_ROOT
 
-    line = _modeline(PROJECT_ROOT / "content" / "speakers" / "jane-doe.yaml", "speaker")
+    line = modeline(PROJECT_ROOT / "content" / "speakers" / "jane-doe.yaml", "speaker")
     assert line == "# yaml-language-server: $schema=../../schema/speaker.schema.json\n"
     assert (PROJECT_ROOT / "content" / "speakers" / "../../schema/speaker.schema.json").resolve().is_file()
-    assert _modeline(Path("/tmp/elsewhere/speakers/jane-doe.yaml"), "speaker") == ""
+    assert modeline(Path("/tmp/elsewhere/speakers/jane-doe.yaml"), "speaker") == ""
 
 
 def test_new_speaker_transliterates_every_latin_letter_like_import_does(content, capsys):
@@ -136,3 +136,18 @@ def test_version_and_a_help_text_without_markup(capsys):
         main(["--help"])
     first_lines = capsys.readouterr().out.splitlines()[:3]
     assert not any("``" in line for line in first_lines), first_lines
+
+
+def test_new_commands_check_their_edit_quietly_and_say_what_comes_next(content, capsys):
+    """The event's own warnings are `check`'s to print, not each scaffolding command's, twice over."""
+    assert main(["new", "speaker", "Jane Doe", "--content", str(content)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "next: give them a talk: symposium new talk --speaker jane-doe" in captured.out
+    assert main(["check", "--content", str(content)]) == 0
+    assert "speakers/jane-doe.yaml:1:7: warning: speaker 'jane-doe' gives no talk" in capsys.readouterr().err
+    assert main(["new", "talk", "--day", "2026-05-06", "--start", "17:10", "--end", "17:50",
+                 "--speaker", "jane-doe", "--content", str(content)]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["check", "--content", str(content)]) == 0
+    assert "jane-doe" not in capsys.readouterr().err

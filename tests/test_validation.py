@@ -200,7 +200,13 @@ def test_each_defect_is_reported_with_file_and_line(name: str, content: Path, ca
 def test_the_real_content_is_valid(capsys) -> None:
     code, output = check(CONTENT, capsys)
     assert code == 0, output
-    assert output.startswith("ok: ")
+    *warnings, last = output.splitlines()
+    assert last.startswith("ok: ")
+    # Valid content can still be warned about: content/'s talk slots name no venue and event.yaml has no
+    # default_venue, so their pages cannot say where they are (one warning per day). Nothing else.
+    assert all(re.match(r"^content/program/[^:]+:\d+:\d+: warning: this talk slot .* names no venue", line)
+               for line in warnings[:-1]), output
+    assert not warnings or re.match(r"^\d+ warnings? \(the content is valid\)\.$", warnings[-1]), output
 
 
 def test_all_problems_of_a_run_are_reported_together_and_sorted(content: Path, capsys) -> None:

@@ -9,7 +9,9 @@ field is written as a comment to fill in, and nothing is ever overwritten.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -130,7 +132,7 @@ def check_appended(before: str, after: str, key: str, count: int, path: Path) ->
 
 # --- file templates --------------------------------------------------------------------------------
 
-def _modeline(target: Path, schema: str) -> str:
+def modeline(target: Path, schema: str) -> str:
     """The yaml-language-server schema comment, when the file sits inside this project."""
     try:
         target.resolve().relative_to(PROJECT)
@@ -232,12 +234,19 @@ def report_problems(diagnostics: Diagnostics) -> int:
     return 1
 
 
-def _problems(content: Path) -> set[str]:
-    """Content problems as text without positions, to tell new problems from old ones."""
+def _quiet_load(content: Path) -> None:
+    """``load_program`` without the warnings it prints: a scaffolding command checks its edit, it does not
+    report on the whole event (a new speaker has no talk yet, by design; ``check`` says so)."""
     from generator.content.pipeline import load_program
 
-    try:
+    with contextlib.redirect_stderr(io.StringIO()):
         load_program(content)
+
+
+def _problems(content: Path) -> set[str]:
+    """Content problems as text without positions, to tell new problems from old ones."""
+    try:
+        _quiet_load(content)
     except ContentError as error:
         return {f"{problem.file}: {problem.message}" for problem in error.diagnostics.problems}
     return set()
@@ -266,15 +275,13 @@ class _Edit:
 def apply_checked(content: Path, edits: list[_Edit]) -> bool:
     """Write ``edits``; if they add content problems, undo them all, print the problems, return False."""
     before = _problems(content)
-    from generator.content.pipeline import load_program
-
     done: list[_Edit] = []
     try:
         for edit in edits:
             edit.apply()
             done.append(edit)
         try:
-            load_program(content)
+            _quiet_load(content)
         except ContentError as error:
             new = [p for p in error.diagnostics.problems if f"{p.file}: {p.message}" not in before]
             if new:
@@ -301,9 +308,11 @@ def cmd_new_speaker(args: argparse.Namespace) -> int:
                          f"choose one with --id, e.g. --id li-ming") from None
     path = content / "speakers" / f"{speaker_id}.yaml"
     _refuse_existing(path)
-    if not apply_checked(content, [_Edit(path, _modeline(path, "speaker") + speaker_text(args.name.strip()))]):
+    if not apply_checked(content, [_Edit(path, modeline(path, "speaker") + speaker_text(args.name.strip()))]):
         return 1
     print(f"created {path.as_posix()} (speaker id '{speaker_id}')")
+    print(f"next: give them a talk: symposium new talk --speaker {speaker_id} --day YYYY-MM-DD --start HH:MM "
+          f"--title \"...\" --content {content.as_posix()}")
     return 0
 
 
@@ -346,8 +355,8 @@ def cmd_new_talk(args: argparse.Namespace) -> int:
         except ListEditError as error:
             raise UsageError(str(error)) from None
     else:
-        day_text = _modeline(day_path, "day") + f"date: {day.isoformat()}\nslots:\n" + _item_text(slot, 2)
-    talk = _modeline(talk_path, "talk") + talk_text(args.title.strip() if args.title else None, args.speaker)
+        day_text = modeline(day_path, "day") + f"date: {day.isoformat()}\nslots:\n" + _item_text(slot, 2)
+    talk = modeline(talk_path, "talk") + talk_text(args.title.strip() if args.title else None, args.speaker)
     if not apply_checked(content, [_Edit(talk_path, talk), _Edit(day_path, day_text)]):
         return 1
     when = f"{start}-{end}" if end else start

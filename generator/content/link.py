@@ -4,7 +4,9 @@ Validation looks at one file at a time; this stage sees them together: unknown
 or duplicate ids, overlapping slots in one room, a speaker in two places at
 once, slots outside the event's dates. An overlap the content acknowledges
 (``clashes_with``, or a slot that ``relays`` another into a second room) is a
-warning instead, printed to stderr with the valid program. The result is a plain
+warning instead, printed to stderr with the valid program; so are content that would
+build pages silently out of reach or out of place: a talk no slot schedules, a speaker
+with no talk, a talk slot with no venue where venues exist and no default applies. The result is a plain
 object graph that the render and export stages read without ever going back to the YAML.
 """
 
@@ -63,6 +65,8 @@ class _Linker:
     invalid_ids: set[str] = field(default_factory=set)
     #: the id each relay slot names in 'relays', by id() of its node, resolved once every slot is known
     relay_ids: dict[int, str] = field(default_factory=dict)
+    #: per day, its talk slots that name no venue where venues exist and no default applies (see warn_unused)
+    placeless: list[tuple[SourceDocument, list[tuple]]] = field(default_factory=list)
 
     def unknown(self, source: SourceDocument, loc: tuple, what: str, ident: str, known: set[str]) -> None:
         if ident not in self.invalid_ids:
@@ -233,6 +237,7 @@ class _Linker:
                 self.venue_error(item.source, ("venue",), f"unknown venue '{day.venue}'",
                                  did_you_mean(day.venue, set(venues)))
             slots = []
+            placeless: list[tuple] = []  # talk slots with no venue, where venues exist and nothing gives a default
             for index, slot in enumerate(day.slots):
                 loc = ("slots", index)
                 start = self.instant(item, loc + ("start",), day.date, slot.start, zone)
@@ -245,6 +250,8 @@ class _Linker:
                     end = self.instant(item, loc + ("end",), slot.end_date or day.date, slot.end, zone)
                 venue_id = slot.venue or day_venue
                 venue = venues.get(venue_id) if venue_id else None
+                if venue_id is None and slot.talk is not None and venues:
+                    placeless.append(loc)
                 if slot.venue is not None and venue is None:
                     self.venue_error(item.source, loc + ("venue",), f"unknown venue '{slot.venue}'",
                                did_you_mean(slot.venue, set(venues)))
@@ -296,10 +303,41 @@ class _Linker:
                 elif talk is not None and talk.slot is None:
                     talk.slot = node
                 slots.append(node)
+            if placeless:
+                self.placeless.append((item.source, placeless))
             slots.sort(key=lambda s: (s.start, s.room.id if s.room else "", s.id))
             days.append(DayNode(day.date, day.title, slots))
         self.unique(slot_ids, "slot")
         return days
+
+    def warn_placeless(self, source: SourceDocument, locs: list[tuple], venues: set[str]) -> None:
+        """One warning per day for its talk slots that name no venue, where venues exist but no default applies."""
+        others = len(locs) - 1
+        more = f" (and {others} more talk slot{'s' if others > 1 else ''} of this day)" if others else ""
+        known = ", ".join(f"'{venue}'" for venue in sorted(venues)[:8]) + (", ..." if len(venues) > 8 else "")
+        self.warn(source, locs[0] + ("start",), f"this talk slot{more} names no venue, and neither the day nor "
+                  "event.yaml gives a default, so the talk's page cannot say where it takes place",
+                  f"add 'venue: <id>' to the day or the slot, or 'default_venue: <id>' to event.yaml; venues: {known}")
+
+    def warn_unused(self, program: Program) -> None:
+        """Talks that no slot schedules and speakers who give no talk (their pages are built, but nothing links
+        there), and talk slots whose place is unknown. Only for valid content, where they are not a symptom of an
+        error: a talk file that failed validation would leave its speakers talkless."""
+        for source, locs in self.placeless:
+            self.warn_placeless(source, locs, set(program.venues))
+        for item in self.content.talks:
+            talk = program.talks.get(item.id)
+            if talk is not None and talk.slot is None:
+                self.warn(item.source, ("title",) if item.model.title is not None else ("tba",),
+                          f"talk '{item.id}' is in no slot of the program: its page is built, but the program "
+                          "does not show it", f"schedule it with 'talk: {item.id}' in a slot of a day in program/, "
+                          "or delete the file")
+        for item in self.content.speakers:
+            speaker = program.speakers.get(item.id)
+            if speaker is not None and not speaker.talks:
+                self.warn(item.source, ("name",), f"speaker '{item.id}' gives no talk: their page is built, but "
+                          "no talk links to it", f"name '{item.id}' in a talk's 'speakers' (symposium new talk "
+                          f"--speaker {item.id} ...), or delete the file")
 
     def instant(self, item: Located[Day], loc: tuple, date: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime | None:
         """The aware moment of a wall-clock time; refuses times a DST change skips or repeats."""
@@ -432,9 +470,11 @@ def link_content(content: ValidatedContent, root: Path, diagnostics: Diagnostics
     present = {os.path.splitext(name)[0] for folder in ("talks", "speakers")  # also misnamed or misplaced files,
                for _, _, names in os.walk(root / folder) for name in names  # reported already
                if os.path.splitext(name)[1].lower() in (".yaml", ".yml")}
-    program = _Linker(content, diagnostics, root, invalid_ids=present - valid).link()
+    linker = _Linker(content, diagnostics, root, invalid_ids=present - valid)
+    program = linker.link()
     if diagnostics:
         raise ContentError(diagnostics)
+    linker.warn_unused(program)
     program.warnings = sorted(set(diagnostics.warnings))
     if program.warnings:
         print(diagnostics.warning_report(), file=sys.stderr)

@@ -4,7 +4,8 @@ Every stage (load, models, link) appends to one :class:`Diagnostics`, so an
 organizer sees every mistake of a run at once instead of fixing them one by one.
 A warning (``file:line:col: warning: ...``) is shown but does not stop the build:
 the link stage gives one for each clash the content acknowledges (``clashes_with``,
-``relays``), so an accepted double booking is never silent.
+``relays``), so an accepted double booking is never silent, and one for each talk no slot
+schedules, speaker with no talk, and talk slot whose place is unknown.
 """
 
 from __future__ import annotations
