@@ -263,7 +263,8 @@ def test_memory_is_tidied_only_once_the_reload_and_the_pages_are_served(monkeypa
     collections: list[int] = []
     monkeypatch.setattr(gc, "collect", lambda *args: collections.append(1) or 0)
     monkeypatch.setattr(gc, "freeze", lambda: None)
-    monkeypatch.setattr(generator.build.site, "build_site", lambda options, memory=None: generator.build.site.BuildReport())
+    monkeypatch.setattr(generator.build.site, "build_site",
+                        lambda options, progress=None, memory=None: generator.build.site.BuildReport())
     clock = [100.0]
     monkeypatch.setattr(serve.time, "monotonic", lambda: clock[0])
     state = serve.BuildState()
@@ -296,3 +297,74 @@ def test_an_edit_under_static_only_copies_the_assets_into_the_served_site(tmp_pa
     rebuilder.on_changes([STATIC / "style.css"], STATIC)
     assert (out / "assets" / "style.css").read_bytes() == (STATIC / "style.css").read_bytes()
     assert said == ["copied static assets"] and state.snapshot() == (1, [])
+
+
+def test_until_the_first_build_is_done_a_page_is_a_building_page_that_reloads_itself(tmp_path) -> None:
+    """Not a bare 404: the tab would keep it after the build. The live-reload script brings the page."""
+    import generator.commands.serve as serve
+
+    out = tmp_path / "serve-site"
+    out.mkdir()
+    state = serve.BuildState()
+    running = serve.start_server("127.0.0.1", 0, out, state)
+    try:
+        url = f"http://127.0.0.1:{running.server_address[1]}"
+        for path in ("/", "/program.html", "/talks/richtarik.html", "/speakers/niao-he"):
+            status, page = _get(url + path)
+            assert status == 503 and "Building the site" in page, path
+            assert LIVERELOAD_PATH in page and 'http-equiv="refresh"' in page
+        assert _get(url + "/assets/style.css")[0] == 404  # not a page: no building page for it
+        (out / "index.html").write_text("<html><body><p>the site</p></body></html>", encoding="utf-8")
+        status, page = _get(url + "/")
+        assert status == 200 and "the site" in page  # a page there already (an earlier run's) is shown
+        state.record([])  # the first build is done: a missing page is a missing page again
+        assert _get(url + "/program.html")[0] == 404
+    finally:
+        running.shutdown()
+        running.server_close()
+
+
+def test_the_first_build_reports_progress_and_closes_the_status_line(monkeypatch) -> None:
+    import generator.build.site
+    import generator.commands.serve as serve
+
+    def build_site(options, progress=None, memory=None):
+        progress("figures: computing sharpness")
+        return generator.build.site.BuildReport(pages=3)
+
+    monkeypatch.setattr(generator.build.site, "build_site", build_site)
+    shown: list[str] = []
+
+    def reporter(message: str) -> None:
+        shown.append(message)
+
+    reporter.close = lambda: shown.append("closed")  # type: ignore[attr-defined]
+    said: list[str] = []
+    serve.Rebuilder(options=None, state=serve.BuildState(), say=said.append).full(progress=reporter)
+    assert shown == ["figures: computing sharpness", "closed"]
+    assert said and said[0].startswith("built 3 pages")
+
+
+def test_serve_shares_the_figure_cache_of_build_and_keeps_its_site_state_apart(monkeypatch, tmp_path) -> None:
+    """Live figures take minutes: what `symposium build` computed, `serve` reuses, and the other way round."""
+    from generator.build.site import BuildOptions
+    from generator.commands.serve import serve_cache
+
+    monkeypatch.chdir(tmp_path)
+    own = serve_cache(lambda message: pytest.fail(message))
+    built = BuildOptions(content=Path("content"), out=Path("site")).cache_dir
+    served = BuildOptions(content=Path("content"), out=Path(".cache/serve-site"), cache=own).cache_dir
+    assert (served / "figures").resolve() == (built / "figures").resolve() == (tmp_path / ".cache" / "figures")
+    assert served.resolve() != built.resolve()  # the manifest and search state describe one site each
+    (built / "figures" / "computed-by-build.figure.json").write_text("{}", encoding="utf-8")
+    assert (served / "figures" / "computed-by-build.figure.json").is_file()
+    assert serve_cache(lambda message: pytest.fail(message)) == own  # a second start finds it as it was
+
+
+def test_a_running_server_builds_with_the_shared_cache(server) -> None:
+    cache = server.content.parent / ".cache"  # the server runs in that folder, as `symposium build` would
+    assert (cache / "serve" / "figures").is_symlink()
+    assert (cache / "serve" / "figures").resolve() == (cache / "figures").resolve()
+    assert (cache / "serve" / "site-manifest.bin").is_file()
+    assert not (cache / "site-manifest.bin").exists()
+    assert "first build" in server.log.read_text(encoding="utf-8")

@@ -5,9 +5,17 @@ into a scratch folder (never ``site/``), watches ``content/``, ``templates/``
 and ``static/`` with watchfiles, and rebuilds on every change. Pages are served
 with a tiny script injected into the HTTP response (the built files stay
 clean) that polls ``/__livereload`` for a build counter and reloads the tab
-when it moves. When a rebuild fails the last good site stays up and every
+when it moves. Until the first build is done, a page not built yet is a
+"building…" page that reloads itself, and the terminal shows the build's
+progress. When a rebuild fails the last good site stays up and every
 page shows an overlay with the same ``file:line: error`` lines as ``check``;
 the next good build clears it.
+
+The live figures take minutes to compute, so the server shares their cache with
+``symposium build`` (``.cache/figures/``): whichever computes them first, the
+other reuses them. Its other caches (the manifest and search state of *its*
+site, the trash) are its own, in ``.cache/serve/``: shared with ``build``,
+each would describe the other's site, and every build would start cold.
 """
 
 from __future__ import annotations
@@ -33,6 +41,8 @@ from generator.core.diagnostics import ContentError, UsageError
 from generator.core.paths import STATIC, TEMPLATES
 
 DEFAULT_OUT = Path(".cache") / "serve-site"
+#: The output folder of `symposium build` by default; its caches (``.cache/``) are the ones serve shares.
+BUILD_OUT = Path("site")
 LIVERELOAD_PATH = "/__livereload"
 POLL_MS = 400
 #: Seconds after a build, and after the last page served, before the server tidies its memory.
@@ -89,6 +99,17 @@ def overlay_html(errors: list[str]) -> str:
         '<p style="color:#bbb">Fix the file and save: this page reloads by itself. '
         "The site below is the last good build.</p></div>"
     )
+
+
+#: Served for a page while the first build runs (the live-reload script is added, as to every page).
+BUILDING_HTML = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Building the site…</title></head>'
+    '<body style="font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem">'
+    '<h1>Building the site…</h1><p>The first build is running; the terminal that runs '
+    '<code>symposium serve</code> shows how far it is. When the live figures are not cached yet, computing '
+    'them takes a few minutes, once.</p><p>This page reloads by itself when the site is ready.</p></body></html>'
+)
 
 
 def inject(page: str, state: tuple[int, list[str]]) -> str:
@@ -150,6 +171,10 @@ def _handler(directory: Path, state: BuildState) -> type[SimpleHTTPRequestHandle
                 blank = "<!doctype html><html lang=en><title>Build failed</title><body></body></html>"
                 return self._send(inject(blank, state.snapshot()).encode("utf-8"), "text/html; charset=utf-8",
                                   HTTPStatus.SERVICE_UNAVAILABLE)
+            if state.snapshot()[0] == 0 and (path.endswith(("/", ".html")) or "." not in path.rsplit("/", 1)[-1]):
+                # The first build is still running: say so, instead of a 404 the tab would keep.
+                return self._send(inject(BUILDING_HTML, state.snapshot()).encode("utf-8"),
+                                  "text/html; charset=utf-8", HTTPStatus.SERVICE_UNAVAILABLE, retry_after=True)
             missing = self._missing_page(path)
             if missing is not None:  # the site's own 404 page, as GitHub Pages would serve it
                 text = missing.read_text(encoding="utf-8", errors="replace")
@@ -170,9 +195,12 @@ def _handler(directory: Path, state: BuildState) -> type[SimpleHTTPRequestHandle
                 target = target.with_suffix(".html")  # pretty URLs, as on GitHub Pages
             return target if target.suffix == ".html" and target.is_file() else None
 
-        def _send(self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        def _send(self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK,
+                  retry_after: bool = False) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            if retry_after:
+                self.send_header("Retry-After", "2")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if self.command != "HEAD":
@@ -205,7 +233,8 @@ class Rebuilder:
     memory: object = None  # pipeline.BuildMemory: this process's last build's files and models
     tidy_due: float | None = None  # time.monotonic() from which the memory may be tidied (see tidy_when_idle)
 
-    def full(self) -> None:
+    def full(self, progress: Callable[[str], None] | None = None) -> None:
+        """A full build; ``progress`` (build/progress.py's status_reporter, for the first build) is closed after it."""
         from generator.build.site import build_site
         from generator.content.pipeline import BuildMemory
 
@@ -214,15 +243,21 @@ class Rebuilder:
         self.tidy_due = None
         started = time.perf_counter()
         try:
-            report = build_site(self.options, memory=self.memory)
+            try:
+                report = build_site(self.options, progress=progress, memory=self.memory)
+            finally:
+                close = getattr(progress, "close", None)  # a terminal's status line: cleared before we say more
+                if close is not None:
+                    close()
         except Exception as error:  # any failure keeps the server up and shows the overlay
             lines = describe_failure(error)
             self.state.record(lines)
             self.say("\n".join(lines) + f"\nbuild failed ({len(lines)} error{'s' if len(lines) != 1 else ''}); "
                      "serving the last good site, waiting for a fix")
         else:
+            first = self.state.snapshot()[0] == 0
             self.state.record([])
-            self.say(f"rebuilt {report.pages} pages in {time.perf_counter() - started:.2f}s")
+            self.say(f"{'built' if first else 'rebuilt'} {report.pages} pages in {time.perf_counter() - started:.2f}s")
         self.tidy_due = time.monotonic() + TIDY_AFTER
 
     def tidy_when_idle(self) -> None:
@@ -282,9 +317,31 @@ def _watched_filter(out: Path) -> Callable[[object, str], bool]:
     return keep
 
 
+def serve_cache(say: Callable[[str], None]) -> Path:
+    """The server's cache folder, ``.cache/serve/`` within the cache of `symposium build` (``--out site``),
+    with ``figures`` in it a link to that build's figure cache, so that neither computes them again.
+
+    Where a link cannot be made (a file system without them), the server keeps figures of its own, and says so.
+    """
+    from generator.build.site import BuildOptions
+
+    shared = BuildOptions(content=Path("content"), out=BUILD_OUT).cache_dir
+    own, link = shared / "serve", shared / "serve" / "figures"
+    try:
+        (shared / "figures").mkdir(parents=True, exist_ok=True)
+        own.mkdir(parents=True, exist_ok=True)
+        if not link.is_symlink() and not link.exists():
+            link.symlink_to(Path("..") / "figures", target_is_directory=True)
+    except OSError as error:
+        say(f"note: cannot share the live figures' cache with `symposium build` ({error.strerror or error}); "
+            f"the server keeps its own in {link.as_posix()}")
+    return own
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from watchfiles import watch
 
+    from generator.build.progress import status_reporter
     from generator.build.site import BuildOptions
 
     content = Path(args.content)
@@ -292,16 +349,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"content folder '{args.content}' does not exist (pass --content DIR)")
     templates = Path(args.templates) if args.templates else TEMPLATES
     out = Path(args.out)
-    if out.resolve() == Path("site").resolve():
+    if out.resolve() == BUILD_OUT.resolve():
         raise UsageError("serve builds into a scratch folder; choose an --out other than site/")
-    options = BuildOptions(content=content, out=out, templates=templates, base_url="/",
-                           figures=not args.no_figures, search=not args.no_search, minify=False)
-    state = BuildState()
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    server = start_server(args.host, args.port, out, state)
+    state = BuildState()
+    server = start_server(args.host, args.port, out, state)  # first: a busy port leaves no trace
+    options = BuildOptions(content=content, out=out, templates=templates, base_url="/",
+                           figures=not args.no_figures, search=not args.no_search, minify=False,
+                           cache=serve_cache(say))
     host, port = server.server_address[:2]
     say(f"serving http://{host}:{port}/ (Ctrl-C to stop); building into {out.as_posix()}")
     rebuilder = Rebuilder(options, state, say)
@@ -316,7 +374,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                              yield_on_timeout=True, stop_event=stop, raise_interrupt=True):
             if not built:
                 say("watching " + ", ".join(folder.as_posix() for folder in watched))
-                rebuilder.full()
+                say("first build: open tabs show a \"building…\" page until it is done")
+                rebuilder.full(progress=status_reporter())
                 built = True
             elif changes:
                 rebuilder.on_changes((Path(path) for _, path in changes), STATIC)
