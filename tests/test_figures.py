@@ -3,6 +3,7 @@ cache, and deterministic, accessible SVG and JSON output."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import textwrap
 from pathlib import Path
@@ -137,15 +138,53 @@ def test_every_spec_yields_a_figure(built, tiny_specs):
     assert all(isinstance(f, Figure) for f in figs)
 
 
-def test_svg_is_accessible_responsive_and_theme_aware(built):
+def test_charts_are_accessible_responsive_and_theme_aware(built):
+    import re
+
     for fig in built[1]:
-        svg = fig.svg
-        assert svg.startswith("<svg ") and svg.rstrip().endswith("</svg>")
-        assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
-        assert "viewBox=" in svg and ' width="' not in svg.split(">", 1)[0]
-        assert "currentColor" in svg and "var(--fig-1" in svg
-        assert 'class="legend"' in svg and "step" in svg
-        assert 'stroke-dasharray="6 3"' in svg or fig.name == "adaptive", "series differ by dash, not only colour"
+        chart = fig.chart
+        svgs = re.findall(r"<svg [^>]*class=\"chart\".*?</svg>", chart, re.DOTALL)
+        assert len(svgs) == 2, "one svg per panel"
+        for svg in svgs:
+            assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+            assert "viewBox=" in svg and ' width="' not in svg.split(">", 1)[0]
+            assert "currentColor" in svg and "var(--fig-1" in svg and ">step</text>" in svg
+            assert re.search(r'data-plot="[\d. ]+" data-x="[-\d.e ]+" data-y="[-\d.e ]+"', svg)
+        assert chart.count('<h3 class="panel-heading">') == 2 and chart.count('class="panel-axis"') == 2
+        assert '<ul class="figure-legend"' in chart and chart.index("figure-legend") > chart.rindex('class="chart"')
+        assert 'stroke-dasharray="6 3"' in chart or fig.name == "adaptive", "series differ by dash, not only colour"
+
+
+def test_every_line_says_where_its_values_are_in_the_data(built):
+    import re
+
+    for fig in built[1]:
+        keys = re.findall(r'<path class="series"[^>]* data-key="([^"]+)"', fig.chart)
+        assert keys, fig.name
+        for key in keys:
+            values = fig.value(key)
+            assert isinstance(values, list) and len(values) == len(fig.data["step"]), key
+        assert {key for _, key in fig.columns} >= set(keys) - {"predicted_amplitude"} or fig.name != "edge-of-stability"
+
+
+def test_the_legend_never_loses_an_entry(built):
+    import re
+
+    for fig in built[1]:
+        drawn = set(re.findall(r'<path class="series"[^>]* data-label="([^"]+)"', fig.chart))
+        listed = set(re.findall(r'<li(?: data-run="\d+")?><svg class="swatch"[^>]*>.*?</svg>([^<]+)</li>', fig.chart))
+        assert drawn == listed, fig.name
+
+
+def test_ticks_fit_the_chart_at_the_largest_font():
+    from generator.figures.svgplot import CHAR, FONT, Panel, Series, _frame
+
+    for n in (12, 40, 260, 1200, 20000):
+        frame, xticks, _, ylabels = _frame(Panel("step", "y", [Series("s", list(range(n)), [1.0] * n)]))
+        widths = [len(f"{t:g}") * CHAR for t in xticks]
+        gaps = [frame.px(b) - frame.px(a) for a, b in itertools.pairwise(xticks)]
+        assert all(gap >= (w1 + w2) / 2 + FONT / 2 for gap, (w1, w2) in zip(gaps, itertools.pairwise(widths))), n
+        assert frame.left >= max(len(label) for label in ylabels) * CHAR, "y tick labels are not cut"
 
 
 def test_data_is_json_serialisable_and_rounded(built):
@@ -167,17 +206,23 @@ def _is_number(token: str) -> bool:
 def test_captions_quote_the_measured_statistics(built):
     eos = built[1][0]
     run = eos.summary["runs"][0]
-    assert f"η={run['learning_rate']:g}" in eos.caption
-    assert f"{run['max_ratio']:.2f}" in eos.caption or str(run["first_crossing_step"]) in eos.caption
+    assert f"With η = {run['learning_rate']:g}," in eos.caption
+    assert f"{run['max_ratio']:#.3g} times" in eos.caption or f"by step {run['first_crossing_step']:,}" in eos.caption
     adam = built[1][3]
-    assert f"{adam.summary['threshold']:.4g}" in adam.caption
+    assert f"{adam.summary['threshold']:,.0f}" in adam.caption
 
 
-def test_two_cold_builds_are_byte_identical(built, tiny_specs, tmp_path):
+def test_two_cold_builds_are_byte_identical_but_for_the_measured_cost(built, tiny_specs, tmp_path):
     again = build_figures(tiny_specs[:1] + tiny_specs[3:], tmp_path)
     first = [built[1][0], built[1][3]]
-    assert [f.svg for f in again] == [f.svg for f in first]
-    assert [json.dumps(f.data) for f in again] == [json.dumps(f.data) for f in first]
+
+    def without_cost(fig):
+        return json.dumps({k: v for k, v in fig.data.items() if k != "cost"}, sort_keys=True)
+
+    assert [f.chart for f in again] == [f.chart for f in first]
+    assert [f.caption for f in again] == [f.caption for f in first]
+    assert [without_cost(f) for f in again] == [without_cost(f) for f in first]
+    assert [f.csv() for f in again] == [f.csv() for f in first]
 
 
 def test_second_build_comes_from_the_cache(built, tiny_specs, monkeypatch):
@@ -210,7 +255,8 @@ def test_corrupted_cache_file_is_recomputed_not_trusted(tiny_specs, tmp_path, mo
     monkeypatch.setattr(figures, "compute_arrays", lambda s: calls.append(s.name) or real(s))
     [again] = build_figures([spec], tmp_path)
     assert calls == [spec.name]
-    assert again == fig
+    assert (again.chart, again.caption, again.csv()) == (fig.chart, fig.caption, fig.csv())
+    assert {**again.data, "cost": None} == {**fig.data, "cost": None}, "all but the measured cost is the same"
     assert np.load(file)["__key__"] == cache_key(spec)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
 import sys
 import time
@@ -189,9 +188,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
     program = _load(options, inputs, memory)
     phase("load+validate+link")
     figures = _figures(options, program, say)
-    figure_files = [OutputFile(f"figures/{figure.name}.json",
-                               json.dumps(figure.data, sort_keys=True, separators=(",", ":")).encode("utf-8"))
-                    for figure in figures]
+    figure_files = [OutputFile(path, content) for figure in figures for path, content in figure.files()]
     phase("figures")
     plan = _plan(options, program, inputs, figures, figure_files)
     phase("page keys")

@@ -1,7 +1,7 @@
 """Drawn live figures kept beside the simulation's cached arrays.
 
 A build whose figures did not change then needs neither JAX nor NumPy: it
-reads each figure's SVG, caption and data back from one JSON file, keyed by
+reads each figure's chart, words and data back from one JSON file, keyed by
 everything that shaped it (the figure's config, the JAX version, the
 simulation's source, and the drawing code). A file that is damaged or was
 made for another key is ignored, and the figure is drawn again.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from generator.core.files import write_atomically
@@ -21,22 +21,63 @@ from generator.core.paths import SIMULATION
 
 @dataclass(frozen=True)
 class Figure:
+    """A drawn figure: everything its page section and its files need, JSON-ready.
+
+    ``chart``: the panels (HTML headings and one ``<svg>`` each) and the legend;
+    ``intro``: what the figure shows and why it matters; ``caption``: sentences from the
+    measured values; ``trust``: how accurate and what it cost, a sentence each;
+    ``data``: published as ``figures/<name>.json``; ``columns``: [CSV header, dotted key
+    into ``data``] of ``figures/<name>.csv``; ``summary``: the statistics the words quote.
+    """
+
     name: str
     title: str
     caption: str
-    svg: str
+    chart: str
     data: dict
     summary: dict
+    intro: str = ""
+    trust: list = field(default_factory=list)
+    columns: list = field(default_factory=list)
+
+    def value(self, key: str):
+        """The data at a dotted key: "series.2.loss" is data["series"][2]["loss"]."""
+        node = self.data
+        for part in key.split("."):
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        return node
+
+    def csv(self) -> str:
+        """One row per step, one column per ``columns`` entry; empty cells where a value is undefined."""
+        values = [self.value(key) for _, key in self.columns]
+        rows = max((len(v) for v in values), default=0)
+        lines = [",".join(header for header, _ in self.columns)]
+        lines += [",".join(_cell(v[i] if i < len(v) else None) for v in values) for i in range(rows)]
+        return "\r\n".join(lines) + "\r\n"
+
+    def files(self) -> list[tuple[str, bytes]]:
+        """The figure's published files: ``figures/<name>.json`` and ``figures/<name>.csv``."""
+        data = json.dumps(self.data, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return [(f"figures/{self.name}.json", data), (f"figures/{self.name}.csv", self.csv().encode("utf-8"))]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def simulation_key(spec, simulation_dir: Path = SIMULATION) -> str:
-    """sha256 of the spec (canonical JSON), the JAX version and the simulation sources."""
+    """sha256 of the spec's simulation (canonical JSON), the JAX version and the simulation
+    sources: what the arrays depend on (a new title or list of talks draws again, no more)."""
     from importlib.metadata import (
         version,  # the installed versions, without importing JAX
     )
 
     digest = hashlib.sha256()
-    digest.update(json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode())
+    digest.update(json.dumps(spec.simulation.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode())
     digest.update(b"\0jax " + version("jax").encode() + b" jaxlib " + version("jaxlib").encode())
     for source in sorted(simulation_dir.glob("*.py")):
         digest.update(b"\0" + source.name.encode() + b"\0" + source.read_bytes())
@@ -44,8 +85,9 @@ def simulation_key(spec, simulation_dir: Path = SIMULATION) -> str:
 
 
 def drawing_key(spec) -> str:
-    """The simulation's key plus the code that turns its arrays into the figure."""
-    return hashlib.sha256(f"{simulation_key(spec)}\0{code_digest('figures')}".encode()).hexdigest()
+    """The simulation's key plus the whole spec and the code that turns its arrays into the figure."""
+    whole = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{simulation_key(spec)}\0{whole}\0{code_digest('figures')}".encode()).hexdigest()
 
 
 def _path(cache_dir: Path, spec, key: str) -> Path:
