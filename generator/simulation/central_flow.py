@@ -19,11 +19,13 @@ it in a finite Euler step, and pulls back any drift. The predicted time average 
 loss is L(w) + tr(Sigma)/eta = L(w) + tr(X)/eta.
 
 Each Euler substep costs one block of Hessian-vector products for the eigenvectors and,
-once the edge is reached, k(k+1)/2 gradients of u_i^T H u_j (third derivatives).
+once the edge is reached, one gradient of u_i^T H u_j (a third derivative) per pair of
+critical eigenvalues: up to k(k+1)/2, about half of that on average over the figure's run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import jax
@@ -31,6 +33,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._precision import float64
+from .checks import (
+    SharpnessCheck,
+    Stopwatch,
+    check_sharpness,
+    check_steps,
+    hessians_at,
+    scan_with_snapshots,
+)
 from .config import CentralFlowConfig, EdgeOfStabilityConfig
 from .data import load_dataset
 from .gd import run_gd
@@ -40,6 +50,8 @@ from .mlp import flat_loss
 BAND = 0.01  # an eigenvalue within 1% below 2/eta counts as critical
 FISTA_ITERATIONS = 200
 GF_SUBSTEPS = 8
+GF_BLOCK = 3
+GD_BLOCK = 4  # GD's curve shows the top eigenvalue only
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,8 @@ class CentralFlowRun:
 
     ``flow_*``: the central flow (loss L, predicted GD loss L + tr Sigma/eta, tracked
     eigenvalues, tr Sigma); ``gd_*``: GD itself; ``gf_*``: plain gradient flow.
+    ``sharpness_check``: each curve's top eigenvalue against eigsh at a few steps
+    (series "flow", "gd", "gradient flow"); ``wall_seconds``/``cpu_seconds``: the cost.
     """
 
     learning_rate: float
@@ -59,6 +73,13 @@ class CentralFlowRun:
     gd_sharpness: np.ndarray
     gf_loss: np.ndarray
     gf_sharpness: np.ndarray
+    sharpness_check: SharpnessCheck | None = None
+    wall_seconds: float = float("nan")
+    cpu_seconds: float = float("nan")
+
+    @property
+    def sharpness_rel_error_median(self) -> float:
+        return self.sharpness_check.median_relative_error if self.sharpness_check else float("nan")
 
 
 def _pairs(k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -114,23 +135,34 @@ def solve_complementarity(g: jax.Array, gram: jax.Array, active: jax.Array) -> j
     return x
 
 
-def central_flow_scan(loss, w0, vs0, eta: float, config: CentralFlowConfig):
-    """The traceable central flow: one record per GD step, ``substeps`` Euler steps each."""
+def central_flow_scan(loss, w0, vs0, eta: float, config: CentralFlowConfig, snapshot_steps: tuple[int, ...] = ()):
+    """The traceable central flow: one record per GD step, ``substeps`` Euler steps each,
+    and the flow's point at the start of each of ``snapshot_steps``."""
     k = config.tracked
     dt = 1.0 / config.substeps
     kappa = 0.5 / dt  # halve any gap to 2/eta per substep
     i, j, weight = _pairs(k)
     threshold = 2.0 / eta
 
-    def grad_m(w, u):
-        """grad_w of u_i^T H(w) u_j for every upper-triangle pair, shape (D, p).
+    def grad_m(w, u, active):
+        """grad_w of u_i^T H(w) u_j for every upper-triangle pair with both eigenvalues
+        critical, zero for the others, shape (D, p).
 
-        ``lax.map``, not ``vmap``: batching this third derivative made each gradient
-        about 3x slower on CPU (216 ms vs 10 x 7 ms measured for k = 4).
+        Only critical pairs matter: X is supported on them, so the other rows of G, of
+        the Gram matrix and of the correction are multiplied by zero. Skipping them (a
+        ``cond`` per pair) saves most of these third derivatives while fewer than ``k``
+        eigenvalues are critical. ``lax.map``, not ``vmap``: batching this third
+        derivative made each gradient about 3x slower on CPU (216 ms vs 10 x 7 ms
+        measured for k = 4).
         """
-        return jax.lax.map(
-            lambda ab: jax.grad(lambda w: ab[0] @ hvp(loss, w, ab[1]))(w), (u[:, i].T, u[:, j].T)
-        )
+
+        def one(args):
+            a, b, both = args
+            return jax.lax.cond(
+                both, lambda: jax.grad(lambda w: a @ hvp(loss, w, b))(w), lambda: jnp.zeros_like(w)
+            )
+
+        return jax.lax.map(one, (u[:, i].T, u[:, j].T, active[i] & active[j]))
 
     def substep(carry, _):
         w, vs = carry
@@ -140,7 +172,7 @@ def central_flow_scan(loss, w0, vs0, eta: float, config: CentralFlowConfig):
         active = lam > threshold * (1 - BAND)
 
         def constrained(_):
-            dm = grad_m(w, u)
+            dm = grad_m(w, u, active)
             gap = jnp.diag(lam - threshold)[i, j]
             g_tilde = dm @ g - (kappa / eta) * gap
             x = solve_complementarity(g_tilde, dm @ dm.T, active)
@@ -158,13 +190,17 @@ def central_flow_scan(loss, w0, vs0, eta: float, config: CentralFlowConfig):
         carry, records = jax.lax.scan(substep, carry, None, length=config.substeps)
         return carry, jax.tree.map(lambda r: r[0], records)
 
-    _, records = jax.lax.scan(step, (w0, vs0), None, length=config.steps)
-    return records
+    _, records, snaps = scan_with_snapshots(step, (w0, vs0), config.steps, snapshot_steps, lambda c: c[0])
+    return records, snaps
 
 
-def gradient_flow_scan(loss, w0, vs0, eta: float, config: CentralFlowConfig):
+def gradient_flow_scan(loss, w0, vs0, eta: float, config: CentralFlowConfig, snapshot_steps: tuple[int, ...] = ()):
     """Plain gradient flow dw/dt = -eta grad L (t in steps), ``GF_SUBSTEPS`` Euler steps
-    per GD step (so each moves eta/8: far below the edge); sharpness once per step."""
+    per GD step (so each moves eta/8: far below the edge); sharpness once per step, from
+    the first ``GF_BLOCK`` vectors of the block: only the top eigenvalue is shown, and
+    gradient flow does not hop across the valley (with 2 vectors it lagged by 1% at
+    step 43, where the top eigenvalues are still within a few percent of each other;
+    with 3, by 0.04%)."""
     dt = 1.0 / GF_SUBSTEPS
 
     def step(carry, _):
@@ -176,37 +212,51 @@ def gradient_flow_scan(loss, w0, vs0, eta: float, config: CentralFlowConfig):
         w = jax.lax.fori_loop(0, GF_SUBSTEPS, lambda _, w: w - dt * eta * jax.grad(loss)(w), w)
         return (w, nxt), record
 
-    _, records = jax.lax.scan(step, (w0, vs0), None, length=config.steps)
-    return records
+    carry = (w0, vs0[:, :GF_BLOCK])
+    _, records, snaps = scan_with_snapshots(step, carry, config.steps, snapshot_steps, lambda c: c[0])
+    return records, snaps
 
 
 @float64
 def run_central_flow(config: CentralFlowConfig) -> CentralFlowRun:
-    """The central flow, GD and gradient flow at ``config.learning_rate``."""
+    """The central flow, GD and gradient flow at ``config.learning_rate``, each one's
+    sharpness checked against eigsh at a few steps."""
+    clock = Stopwatch()
     data = load_dataset(config.data)
     w0, loss = flat_loss(config.sizes, config.model.seed, data.x, data.y)
     vs0 = warm_block(loss, w0, config.eigen)
     eta = config.learning_rate
-    flow = jax.jit(lambda w0, vs0: central_flow_scan(loss, w0, vs0, eta, config))(w0, vs0)
-    gf = jax.jit(lambda w0, vs0: gradient_flow_scan(loss, w0, vs0, eta, config))(w0, vs0)
+    checks = check_steps(config.steps)
+    flow, flow_points = jax.jit(lambda w0, vs0: central_flow_scan(loss, w0, vs0, eta, config, checks))(w0, vs0)
+    gf, gf_points = jax.jit(lambda w0, vs0: gradient_flow_scan(loss, w0, vs0, eta, config, checks))(w0, vs0)
     gd = run_gd(
         EdgeOfStabilityConfig(
             kind="edge-of-stability",
             data=config.data,
             model=config.model,
-            eigen=config.eigen.model_copy(update={"iterations": 1}),
+            eigen=config.eigen.model_copy(update={"iterations": 1, "block": min(GD_BLOCK, config.eigen.block)}),
             steps=config.steps,
             learning_rates=(eta,),
         )
+    )
+    flow_eigenvalues, gf_sharpness = np.asarray(flow[2]), np.asarray(gf[1])
+    at = list(checks)
+    check = SharpnessCheck.concat(
+        check_sharpness("flow", checks, flow_eigenvalues[at, 0], hessians_at(loss, flow_points)),
+        dataclasses.replace(gd.sharpness_check, series=np.array(["gd"] * len(checks))),
+        check_sharpness("gradient flow", checks, gf_sharpness[at], hessians_at(loss, gf_points)),
     )
     return CentralFlowRun(
         learning_rate=eta,
         flow_loss=np.asarray(flow[0]),
         flow_predicted_loss=np.asarray(flow[1]),
-        flow_eigenvalues=np.asarray(flow[2]),
+        flow_eigenvalues=flow_eigenvalues,
         flow_trace_sigma=np.asarray(flow[3]),
         gd_loss=gd.loss[0],
         gd_sharpness=gd.sharpness[0],
         gf_loss=np.asarray(gf[0]),
-        gf_sharpness=np.asarray(gf[1]),
+        gf_sharpness=gf_sharpness,
+        sharpness_check=check,
+        wall_seconds=clock.wall(),
+        cpu_seconds=clock.cpu(),
     )

@@ -42,14 +42,19 @@ def mse(params: Params, x: jax.Array, y: jax.Array) -> jax.Array:
 
 
 def flat_loss(
-    sizes: Sequence[int], seed: int, x: np.ndarray, y: np.ndarray
+    sizes: Sequence[int], seed: int, x: np.ndarray, y: np.ndarray, dtype=None
 ) -> tuple[jax.Array, Callable[[jax.Array], jax.Array]]:
     """The initial parameters as one flat vector, and the loss as a function of it.
 
     The optimisers and eigen-solvers work on flat vectors: inner products, projections
-    and blocks of eigenvectors are then plain linear algebra.
+    and blocks of eigenvectors are then plain linear algebra. ``dtype`` (e.g. float32)
+    casts parameters and data, for the eigen-solver's Hessian-vector products.
     """
-    w0, unravel = ravel_pytree(init_params(sizes, seed))
+    params = init_params(sizes, seed)
+    if dtype is not None:
+        params = jax.tree.map(lambda a: a.astype(dtype), params)
+        x, y = np.asarray(x, dtype), np.asarray(y, dtype)
+    w0, unravel = ravel_pytree(params)
     xj, yj = jnp.asarray(x), jnp.asarray(y)
 
     def loss(w: jax.Array) -> jax.Array:
