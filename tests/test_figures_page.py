@@ -269,16 +269,10 @@ def linked_renderer(tmp_path):
     from generator.figures.cache import Figure
     from generator.render.environment import make_environment
     from generator.render.pages import Renderer, SiteContext
-    from generator.simulation.config import FigureSpec
 
     program = load_program(CONTENT)
     spec = next(s for s in program.figures if s.name == "edge-of-stability")
-    if "talks" in FigureSpec.model_fields:
-        linked = spec.model_copy(update={"talks": ("central-flows-part-1", "central-flows-part-2")})
-    else:
-        class Linked(FigureSpec):  # what config.py is asked to add
-            talks: tuple[str, ...] = ()
-        linked = Linked(**spec.model_dump(), talks=("central-flows-part-1", "central-flows-part-2"))
+    linked = spec.model_copy(update={"talks": ("central-flows-part-1", "central-flows-part-2")})
     program = dataclasses.replace(program, figures=[linked] + [s for s in program.figures if s is not spec])
     drawn = Figure(name=linked.name, title=linked.title, caption="It shows things. It is drawn here.",
                    chart='<div class="figure-chart"></div>', data={}, summary={}, intro="It is a figure. It matters.")
@@ -300,10 +294,6 @@ def test_figures_and_their_talks_and_speakers_link_both_ways(tmp_path):
 
 
 def test_content_figures_yaml_names_the_talks_of_each_figure():
-    from generator.simulation.config import FigureSpec
-
-    if "talks" not in FigureSpec.model_fields:
-        pytest.xfail("FigureSpec has no 'talks' field yet (generator/simulation/config.py)")
     from generator.content.pipeline import load_program
 
     program = load_program(CONTENT)

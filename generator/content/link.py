@@ -111,10 +111,19 @@ class _Linker:
                        did_you_mean(event.default_venue, set(venues)))
         days = self.days(event, zone, venues, tracks, talks)
         self.resolve_slot_references(days)
+        self.check_figure_talks(talks)
         program = Program(event, zone, venues, tracks, days, talks, speakers, self.root,
                           figures=list(self.content.figures))
         self.check_overlaps(program)
         return program
+
+    def check_figure_talks(self, talks: dict[str, TalkNode]) -> None:
+        """Each talk a live figure names in figures.yaml exists (the figure and the talk link to each other)."""
+        source = self.content.figures_source
+        for index, spec in enumerate(self.content.figures):
+            for position, talk_id in enumerate(spec.talks):
+                if talk_id not in talks and source is not None:
+                    self.unknown(source, ("figures", index, "talks", position), "talk", talk_id, set(talks))
 
     def venues(self) -> dict[str, VenueNode]:
         located = self.content.venues

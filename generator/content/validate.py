@@ -53,6 +53,8 @@ class ValidatedContent:
     #: False when venues.yaml exists but is invalid: references to venues are then not checked
     venues_valid: bool = True
     figures: list[FigureSpec] = field(default_factory=list)
+    #: content/figures.yaml as read, for the link stage's messages about the talks the figures name
+    figures_source: SourceDocument | None = None
 
 
 def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
@@ -243,7 +245,7 @@ def _validate_content(files: ContentFiles, diagnostics: Diagnostics, memo: _Memo
                                       "each figure needs its own name: it becomes figures/<name>.json")
                 seen.add(spec.name)
     return ValidatedContent(event, venues, days, each(files.talks, Talk), each(files.speakers, Speaker), venues_valid,
-                            figures)
+                            figures, files.figures)
 
 
 def _check_file_id(document: SourceDocument, diagnostics: Diagnostics) -> bool:

@@ -14,7 +14,6 @@ per check: well under a second per figure at the sizes used here.
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import scipy.sparse.linalg as sla
+
+from .hessian import hessian_matvec
 
 CHECKS = 5
 EIGSH_TOLERANCE = 1e-9
@@ -63,15 +64,6 @@ def exact_top_eigenvalue(matvec: Callable[[np.ndarray], np.ndarray], size: int, 
     op = sla.LinearOperator((size, size), matvec=lambda v: matvec(np.ravel(v)), dtype=np.float64)
     v0 = np.random.default_rng(seed).standard_normal(size)
     return float(sla.eigsh(op, k=1, which="LA", tol=EIGSH_TOLERANCE, v0=v0, return_eigenvectors=False)[0])
-
-
-@functools.lru_cache(maxsize=4)
-def hessian_matvec(loss) -> Callable[[jax.Array, np.ndarray], np.ndarray]:
-    """(w, v) -> H(w) v as numpy, compiled once per loss (a run checks several curves)."""
-    from .hessian import hvp
-
-    product = jax.jit(lambda w, v: hvp(loss, w, v))
-    return lambda w, v: np.asarray(product(w, jnp.asarray(v)))
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,8 @@ class FigureSpec(_Model):
 
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     title: str = Field(min_length=1)
+    talks: tuple[str, ...] = Field(default=(), description="Ids of the talks this figure belongs to (files in "
+                                   "talks/): the figure links to them and their speakers, and their pages link back.")
     simulation: SimulationConfig
 
 

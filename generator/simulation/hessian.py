@@ -11,8 +11,9 @@ power iteration loses track whenever the top two swap.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
@@ -134,11 +135,18 @@ def warm_block(loss: Loss, w: jax.Array, eigen: EigenConfig) -> jax.Array:
     import numpy as np
     import scipy.sparse.linalg as sla
 
-    from .checks import hessian_matvec
-
     product = hessian_matvec(loss)
     size = w.shape[0]
     op = sla.LinearOperator((size, size), matvec=lambda v: product(w, np.ravel(v)), dtype=np.float64)
     v0 = np.random.default_rng(eigen.seed).standard_normal(size)
     values, vectors = sla.eigsh(op, k=eigen.block, which="LA", tol=1e-10, v0=v0)
     return jnp.asarray(vectors[:, np.argsort(values)[::-1]], dtype=w.dtype)
+
+
+@functools.lru_cache(maxsize=4)
+def hessian_matvec(loss: Loss) -> Callable[[jax.Array, Any], Any]:
+    """(w, v) -> H(w) v as numpy, compiled once per loss (a run checks several curves)."""
+    import numpy as np
+
+    product = jax.jit(lambda w, v: hvp(loss, w, v))
+    return lambda w, v: np.asarray(product(w, jnp.asarray(v)))
