@@ -18,7 +18,6 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from generator.content.graph import (
@@ -37,23 +36,13 @@ from generator.content.models import (
     Speaker,
     Talk,
     Track,
+    Slot,
     Venue,
     slugify,
 )
+from generator.content.photos import photo_problem
 from generator.content.validate import Located, ValidatedContent
 from generator.core.diagnostics import ContentError, Diagnostics, did_you_mean
-
-#: Photo types by suffix, and a test of the file's first bytes: a renamed HTML or SVG file (which can carry
-#: scripts) must not be published as a "photo". SVG is not accepted for that reason.
-PHOTO_TYPES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
-    ".jpg": ("JPEG", lambda head: head.startswith(b"\xff\xd8\xff")),
-    ".jpeg": ("JPEG", lambda head: head.startswith(b"\xff\xd8\xff")),
-    ".png": ("PNG", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
-    ".gif": ("GIF", lambda head: head[:6] in (b"GIF87a", b"GIF89a")),
-    ".webp": ("WebP", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP"),
-    ".avif": ("AVIF", lambda head: head[4:12] in (b"ftypavif", b"ftypavis")),
-}
-
 
 @dataclass
 class _Linker:
@@ -162,24 +151,9 @@ class _Linker:
         return speakers
 
     def check_photo(self, item: Located[Speaker], photo: str) -> None:
-        path = (self.root / photo).resolve()
-        root = self.root.resolve()
-        if Path(photo).is_absolute() or root not in path.parents:
-            self.error(item.source, ("photo",), f"photo '{photo}' is outside the content folder",
-                       "give a path inside content/, e.g. photos/jane-doe.jpg")
-        elif path.suffix.lower() not in PHOTO_TYPES:
-            self.error(item.source, ("photo",), f"photo '{photo}' is not an image type the site accepts",
-                       "use " + ", ".join(sorted(PHOTO_TYPES)))
-        elif not path.is_file():
-            self.error(item.source, ("photo",), f"photo '{photo}' does not exist",
-                       f"put the file at content/{photo} or fix the path")
-        else:
-            kind, looks_right = PHOTO_TYPES[path.suffix.lower()]
-            with path.open("rb") as file:
-                head = file.read(16)
-            if not looks_right(head):
-                self.error(item.source, ("photo",), f"photo '{photo}' is not a {kind} image",
-                           f"its first bytes are not those of a {kind} file; export it again as {kind}")
+        problem = photo_problem(self.root, photo)
+        if problem is not None:
+            self.error(item.source, ("photo",), *problem)
 
     def talks(self, speakers: dict[str, SpeakerNode], tracks: dict[str, Track]) -> dict[str, TalkNode]:
         talks: dict[str, TalkNode] = {}
@@ -228,96 +202,116 @@ class _Linker:
         slot_ids: list[tuple[str, SourceDocument, tuple]] = []
         scheduled: dict[str, tuple[SourceDocument, tuple]] = {}
         for item in sorted(self.content.days, key=lambda day: (day.model.date, str(day.source.path))):
-            day: Day = item.model
-            if item.source.path.stem != day.date.isoformat():
-                self.error(item.source, ("date",), f"the file {item.source.path.name} holds the program of {day.date}",
-                           f"rename it to {day.date.isoformat()}.yaml so days are easy to find")
-            if day.date in seen_dates:
-                other = seen_dates[day.date].source
-                self.error(item.source, ("date",), f"a second program for {day.date}",
-                           f"{self.diagnostics.display_name(other.path)} already holds that day; merge the two")
+            if not self.day_file(item, event, seen_dates, venues):
                 continue
-            seen_dates[day.date] = item
-            if not event.start <= day.date <= event.end:
-                self.error(item.source, ("date",), f"{day.date} is outside the event's dates",
-                           f"event.yaml says the event runs {event.start} to {event.end}")
-            day_venue = day.venue or event.default_venue
-            if day.venue is not None and day.venue not in venues:
-                self.venue_error(item.source, ("venue",), f"unknown venue '{day.venue}'",
-                                 did_you_mean(day.venue, set(venues)))
+            day: Day = item.model
             slots = []
             placeless: list[tuple] = []  # talk slots with no venue, where venues exist and nothing gives a default
             for index, slot in enumerate(day.slots):
-                loc = ("slots", index)
-                start = self.instant(item, loc + ("start",), day.date, slot.start, zone)
-                end = None
-                if slot.end is not None and slot.end_date is not None and slot.end_date <= day.date:
-                    self.error(item.source, loc + ("end_date",), f"'end_date' {slot.end_date} is not after the "
-                               f"slot's day {day.date}", "leave 'end_date' out for a slot that ends on its day")
-                    continue
-                if slot.end is not None:
-                    end = self.instant(item, loc + ("end",), slot.end_date or day.date, slot.end, zone)
-                venue_id = slot.venue or day_venue
-                venue = venues.get(venue_id) if venue_id else None
-                if venue_id is None and slot.talk is not None and venues:
-                    placeless.append(loc)
-                if slot.venue is not None and venue is None:
-                    self.venue_error(item.source, loc + ("venue",), f"unknown venue '{slot.venue}'",
-                               did_you_mean(slot.venue, set(venues)))
-                room = None
-                if slot.room is not None:
-                    if venue is None:
-                        self.venue_error(item.source, loc + ("room",), f"room '{slot.room}' has no venue",
-                                   "give the slot (or its day) a 'venue' that lists this room")
-                    else:
-                        room = next((r for r in venue.rooms if r.id == slot.room), None)
-                        if room is None:
-                            self.venue_error(item.source, loc + ("room",),
-                                             f"unknown room '{slot.room}' in venue '{venue.id}'",
-                                       did_you_mean(slot.room, {r.id for r in venue.rooms}))
-                track = None
-                if slot.track is not None:
-                    track = tracks.get(slot.track)
-                    if track is None:
-                        self.error(item.source, loc + ("track",), f"unknown track '{slot.track}'",
-                                   did_you_mean(slot.track, set(tracks)))
-                talk = None
-                if slot.talk is not None:
-                    talk = talks.get(slot.talk)
-                    if talk is None:
-                        self.unknown(item.source, loc + ("talk",), "talk", slot.talk, set(talks))
-                    elif slot.relays is not None:
-                        pass  # a relay shows the talk of the slot it relays: see resolve_slot_references
-                    elif slot.talk in scheduled:
-                        other, other_loc = scheduled[slot.talk]
-                        line, _ = other.position(other_loc)
-                        self.error(item.source, loc + ("talk",), f"talk '{slot.talk}' is scheduled twice",
-                                   f"also at {self.diagnostics.display_name(other.path)}:{line}")
-                        continue  # its slot would also repeat the first one's id
-                    else:
-                        scheduled[slot.talk] = (item.source, loc + ("talk",))
-                if start is None or (slot.end is not None and end is None):
-                    continue
-                slot_id = slot.id or (f"{slot.relays}-{slot.room or 'relay'}" if slot.relays else
-                                      slot.talk if slot.talk else
-                                      f"{day.date.isoformat()}-{slot.start:%H%M}-{slot.kind.value}"
-                                      + (f"-{slot.room}" if slot.room else ""))
-                slot_ids.append((slot_id, item.source, loc))
-                node = SlotNode(slot_id, slot.kind, start, end, slot.title, talk, venue, room,
-                                track or (talk.track if talk else None), slot.all_rooms, slot.notes,
-                                clashes_with=tuple(slot.clashes_with))
-                self.slot_sources[id(node)] = (item.source, loc)
-                if slot.relays is not None:
-                    self.relay_ids[id(node)] = slot.relays
-                elif talk is not None and talk.slot is None:
-                    talk.slot = node
-                slots.append(node)
+                node = self.slot(item, index, slot, zone, venues, tracks, talks, scheduled, placeless,
+                                 day.venue or event.default_venue)
+                if node is not None:
+                    slot_ids.append((node.id, item.source, ("slots", index)))
+                    slots.append(node)
             if placeless:
                 self.placeless.append((item.source, placeless))
             slots.sort(key=lambda s: (s.start, s.room.id if s.room else "", s.id))
             days.append(DayNode(day.date, day.title, slots))
         self.unique(slot_ids, "slot")
         return days
+
+    def day_file(self, item: Located[Day], event: Event, seen_dates: dict[dt.date, Located[Day]],
+                 venues: dict[str, VenueNode]) -> bool:
+        """Check a day file as a whole (its name, its date, its venue); False for a second file of one date."""
+        day = item.model
+        if item.source.path.stem != day.date.isoformat():
+            self.error(item.source, ("date",), f"the file {item.source.path.name} holds the program of {day.date}",
+                       f"rename it to {day.date.isoformat()}.yaml so days are easy to find")
+        if day.date in seen_dates:
+            other = seen_dates[day.date].source
+            self.error(item.source, ("date",), f"a second program for {day.date}",
+                       f"{self.diagnostics.display_name(other.path)} already holds that day; merge the two")
+            return False
+        seen_dates[day.date] = item
+        if not event.start <= day.date <= event.end:
+            self.error(item.source, ("date",), f"{day.date} is outside the event's dates",
+                       f"event.yaml says the event runs {event.start} to {event.end}")
+        if day.venue is not None and day.venue not in venues:
+            self.venue_error(item.source, ("venue",), f"unknown venue '{day.venue}'",
+                             did_you_mean(day.venue, set(venues)))
+        return True
+
+    def slot(self, item: Located[Day], index: int, slot: Slot, zone: ZoneInfo, venues: dict[str, VenueNode],
+             tracks: dict[str, Track], talks: dict[str, TalkNode], scheduled: dict[str, tuple[SourceDocument, tuple]],
+             placeless: list[tuple], day_venue: str | None) -> SlotNode | None:
+        """One slot of a day linked to its venue, room, track and talk; None where it cannot be placed."""
+        day, loc = item.model, ("slots", index)
+        start = self.instant(item, loc + ("start",), day.date, slot.start, zone)
+        end = None
+        if slot.end is not None and slot.end_date is not None and slot.end_date <= day.date:
+            self.error(item.source, loc + ("end_date",), f"'end_date' {slot.end_date} is not after the "
+                       f"slot's day {day.date}", "leave 'end_date' out for a slot that ends on its day")
+            return None
+        if slot.end is not None:
+            end = self.instant(item, loc + ("end",), slot.end_date or day.date, slot.end, zone)
+        venue_id = slot.venue or day_venue
+        venue = venues.get(venue_id) if venue_id else None
+        if venue_id is None and slot.talk is not None and venues:
+            placeless.append(loc)
+        if slot.venue is not None and venue is None:
+            self.venue_error(item.source, loc + ("venue",), f"unknown venue '{slot.venue}'",
+                             did_you_mean(slot.venue, set(venues)))
+        room = self.room(item, loc, slot, venue)
+        track = None
+        if slot.track is not None:
+            track = tracks.get(slot.track)
+            if track is None:
+                self.error(item.source, loc + ("track",), f"unknown track '{slot.track}'",
+                           did_you_mean(slot.track, set(tracks)))
+        talk = None
+        if slot.talk is not None:
+            talk = talks.get(slot.talk)
+            if talk is None:
+                self.unknown(item.source, loc + ("talk",), "talk", slot.talk, set(talks))
+            elif slot.relays is not None:
+                pass  # a relay shows the talk of the slot it relays: see resolve_slot_references
+            elif slot.talk in scheduled:
+                other, other_loc = scheduled[slot.talk]
+                line, _ = other.position(other_loc)
+                self.error(item.source, loc + ("talk",), f"talk '{slot.talk}' is scheduled twice",
+                           f"also at {self.diagnostics.display_name(other.path)}:{line}")
+                return None  # its slot would also repeat the first one's id
+            else:
+                scheduled[slot.talk] = (item.source, loc + ("talk",))
+        if start is None or (slot.end is not None and end is None):
+            return None
+        slot_id = slot.id or (f"{slot.relays}-{slot.room or 'relay'}" if slot.relays else
+                              slot.talk if slot.talk else
+                              f"{day.date.isoformat()}-{slot.start:%H%M}-{slot.kind.value}"
+                              + (f"-{slot.room}" if slot.room else ""))
+        node = SlotNode(slot_id, slot.kind, start, end, slot.title, talk, venue, room,
+                        track or (talk.track if talk else None), slot.all_rooms, slot.notes,
+                        clashes_with=tuple(slot.clashes_with))
+        self.slot_sources[id(node)] = (item.source, loc)
+        if slot.relays is not None:
+            self.relay_ids[id(node)] = slot.relays
+        elif talk is not None and talk.slot is None:
+            talk.slot = node
+        return node
+
+    def room(self, item: Located[Day], loc: tuple, slot: Slot, venue: VenueNode | None) -> RoomNode | None:
+        """The slot's room, looked up in its venue."""
+        if slot.room is None:
+            return None
+        if venue is None:
+            self.venue_error(item.source, loc + ("room",), f"room '{slot.room}' has no venue",
+                             "give the slot (or its day) a 'venue' that lists this room")
+            return None
+        room = next((r for r in venue.rooms if r.id == slot.room), None)
+        if room is None:
+            self.venue_error(item.source, loc + ("room",), f"unknown room '{slot.room}' in venue '{venue.id}'",
+                             did_you_mean(slot.room, {r.id for r in venue.rooms}))
+        return room
 
     def warn_placeless(self, source: SourceDocument, locs: list[tuple], venues: set[str]) -> None:
         """One warning per day for its talk slots that name no venue, where venues exist but no default applies."""
