@@ -5,7 +5,9 @@ Builds the seeded synthetic content (benchmarks/synth.py) with N talks, serves i
 unthrottled and once with Chromium's 4x CPU throttle (a mid-range phone). For each it
 reports the HTML's bytes, the bytes the first visit downloaded, DOM nodes, and the
 main-thread work until the page settled (CDP Performance.getMetrics: TaskDuration, which
-counts script, style, layout and paint on the main thread).
+counts script, style, layout and paint on the main thread). Those visits block the service
+worker; one more visit to the home page lets it install and counts the bytes the server sent
+(the page, its assets and what the worker stores on a first visit). Last, the largest HTML page.
 
     python benchmarks/phone.py 1000 10000          # prints one table per N
     python benchmarks/phone.py 2000 --out /tmp/phone --keep
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import os
 import shutil
 import sys
 import tempfile
@@ -47,6 +50,10 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def copyfile(self, source, outputfile) -> None:  # counts the bytes the server sends (the first visit's)
+        self.server.sent += os.fstat(source.fileno()).st_size
+        super().copyfile(source, outputfile)
+
 
 def build(n_talks: int, folder: Path) -> Path:
     content = synth.write_content(synth.generate(n_talks), folder / "content")
@@ -60,6 +67,8 @@ def build(n_talks: int, folder: Path) -> Path:
 def pages_of(site: Path) -> list[str]:
     pages = [page for page in FIXED_PAGES if (site / page).is_file()]
     pages += sorted(path.relative_to(site).as_posix() for path in site.glob("program*/**/*.html"))[:1]
+    for folder in ("speakers/list", "publications"):  # the pages of long lists, where they are split
+        pages += sorted(path.relative_to(site).as_posix() for path in (site / folder).glob("*.html"))[:1]
     pages += sorted(path.relative_to(site).as_posix() for path in (site / "talks").glob("*.html"))[:1]
     pages += sorted(path.relative_to(site).as_posix() for path in (site / "speakers").glob("*.html"))[:1]
     return pages
@@ -88,12 +97,29 @@ def measure_page(browser, url: str, throttle: float) -> dict[str, float]:
     return {"main_ms": metrics.get("TaskDuration", 0.0) * 1000, "nodes": nodes, "downloaded": total}
 
 
+def first_visit(browser, base: str, server) -> int:
+    """Bytes the server sends for a first visit to the home page with the service worker on: the page, its
+    assets and data, and what the worker stores when it installs (sw.js: the shell and what fits its budget)."""
+    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    server.sent = 0
+    page.goto(base + "index.html", wait_until="load", timeout=600_000)
+    page.wait_for_function("""async () => {
+        const registration = await navigator.serviceWorker.ready;
+        return Boolean(registration.active);
+    }""", timeout=600_000)
+    page.wait_for_timeout(1000)  # the worker activated: its install (the precache) is done
+    context.close()
+    return server.sent
+
+
 def run(n_talks: int, folder: Path) -> list[tuple]:
     from playwright.sync_api import sync_playwright
 
     site = build(n_talks, folder)
     handler = functools.partial(_Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.sent = 0
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}/"
     rows = []
@@ -107,9 +133,14 @@ def run(n_talks: int, folder: Path) -> list[tuple]:
                 slow = measure_page(browser, base + page, 4)
                 rows.append((page, (site / page).stat().st_size, fast["downloaded"], fast["nodes"],
                              fast["main_ms"], slow["main_ms"]))
+            rows.append(("first visit to index.html with the service worker (bytes served)", None,
+                         first_visit(browser, base, server), None, None, None))
             browser.close()
     finally:
         server.shutdown()
+    largest = max((path for path in site.rglob("*.html") if "pagefind" not in path.parts), key=lambda p: p.stat().st_size)
+    rows.append((f"largest HTML page: {largest.relative_to(site).as_posix()}", largest.stat().st_size,
+                 None, None, None, None))
     return rows
 
 
@@ -118,7 +149,9 @@ def table(n_talks: int, rows: list[tuple]) -> str:
              "| page | HTML bytes | first visit downloads | DOM nodes | main thread 1x (ms) | 4x throttle (ms) |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for page, html, downloaded, nodes, fast, slow in rows:
-        lines.append(f"| {page} | {html:,} | {downloaded:,} | {nodes:,} | {fast:,.0f} | {slow:,.0f} |")
+        cells = [page, html, downloaded, nodes, fast, slow]
+        lines.append("| " + " | ".join(cell if isinstance(cell, str) else "" if cell is None else
+                                       f"{cell:,.0f}" for cell in cells) + " |")
     return "\n".join(lines)
 
 

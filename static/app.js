@@ -1,5 +1,5 @@
-/* The site's only script: now/next, stars and My schedule, room/track filters, search,
-   and the offline service worker. Every page is complete without it. */
+/* The site's script: now/next, stars and My schedule, room/track filters and the offline service
+   worker (search.html adds search.js). Every page is complete without it. */
 (function () {
   "use strict";
   var doc = document.documentElement;
@@ -42,14 +42,39 @@
     return { current: current, next: later.filter(function (i) { return i.start === first; }) };
   }
 
-  /* ---- program page: mark now and next ------------------------------------------------- */
+  /* ---- program pages: mark now and next ------------------------------------------------ */
 
+  /** The days this page links to (day strip, overview): date, link, and when each runs. */
+  function dayLinks() {
+    var seen = {};
+    return Array.prototype.filter.call(document.querySelectorAll("a[data-day][data-start]"), function (a) {
+      var date = a.getAttribute("data-day");
+      return seen[date] ? false : (seen[date] = true);
+    }).map(function (a) {
+      return { a: a, date: a.getAttribute("data-day"), start: Date.parse(a.getAttribute("data-start")),
+               until: Date.parse(a.getAttribute("data-until")) };
+    });
+  }
+
+  /** The day running at t, else the next one to start; null once the event is over. */
+  function dayAt(days, t) {
+    return days.filter(function (d) { return d.start <= t && t < d.until; })[0] ||
+      days.filter(function (d) { return d.start > t; })[0] || null;
+  }
+
+  /** Mark the slots running now and next on this page, and point "Jump to now" at them: on this page,
+      or (a program split into a page per day) at the day page that has them. */
   function markProgram(first) {
+    var jump = document.querySelector(".jump-now");
+    if (!jump) return;
     var slots = Array.prototype.map.call(document.querySelectorAll(".slot[data-start]"), function (el) {
       return { el: el, start: Date.parse(el.getAttribute("data-start")), until: Date.parse(el.getAttribute("data-until")) };
     });
-    if (!slots.length) return;
-    var state = nowNext(slots, now());
+    var t = now();
+    var day = dayAt(dayLinks(), t);
+    var here = day && document.getElementById("day-" + day.date);  // that day is shown on this page
+    var state = nowNext(slots, t);
+    if (day && !here) state.next = [];  // the next slot is on another day's page
     slots.forEach(function (s) {
       s.el.classList.remove("is-now", "is-next");
       var badge = s.el.querySelector(".live-badge");
@@ -67,31 +92,41 @@
     }
     mark(state.current, "is-now", "Now");
     mark(state.next, "is-next", "Next");
-    var jump = document.querySelector(".jump-now");
     var target = state.current[0] || state.next[0];
-    if (jump && target) {
-      jump.hidden = false;
-      jump.classList.toggle("is-next", !state.current.length);
-      jump.querySelector("a").setAttribute("href", "#" + target.el.id);
-      // a phone shows "Now" to leave room for the days; "Jump to now" is still what a screen reader says
-      var word = state.current.length ? "now" : "next";
-      var full = document.createElement("span");
-      full.className = "jump-full";
-      full.textContent = "Jump to " + word;
-      var short = document.createElement("span");
-      short.className = "jump-short";
-      short.setAttribute("aria-hidden", "true");
-      short.textContent = word.charAt(0).toUpperCase() + word.slice(1);
-      jump.querySelector("a").replaceChildren(full, short);
-    }
-    // program.html?now=... (or #now) opens at the running slot, or the next one
+    var elsewhere = !target && day && !here ? day.a.getAttribute("href").split("#")[0] + location.search + "#now" : null;
+    if (!target && !elsewhere) { jump.hidden = true; return; }
+    var running = state.current.length > 0 || (!target && day.start <= t);
+    jump.hidden = false;
+    jump.classList.toggle("is-next", !running);
+    jump.querySelector("a").setAttribute("href", target ? "#" + target.el.id : elsewhere);
+    // a phone shows "Now" to leave room for the days; "Jump to now" is still what a screen reader says
+    var word = running ? "now" : "next";
+    var full = document.createElement("span");
+    full.className = "jump-full";
+    full.textContent = "Jump to " + word;
+    var short = document.createElement("span");
+    short.className = "jump-short";
+    short.setAttribute("aria-hidden", "true");
+    short.textContent = word.charAt(0).toUpperCase() + word.slice(1);
+    jump.querySelector("a").replaceChildren(full, short);
+    // program.html?now=... (or #now) opens at the running slot, or the next one: on its day's page
     var asked = pinned !== null && !location.hash || location.hash === "#now";
-    if (first && target && asked) {
+    if (!first || !asked) return;
+    if (target) {
       target.el.scrollIntoView({ block: "start", behavior: "instant" });
-      var day = target.el.closest("section.day");
-      var tab = day && document.querySelector('.day-tabs a[href="#' + day.id + '"]');
-      if (tab) tab.parentNode.parentNode.scrollLeft = tab.offsetLeft - tab.parentNode.parentNode.offsetLeft;
+      var section = target.el.closest("section.day");
+      if (section) showDayTab(section.id.slice(4));
+    } else if (elsewhere && (!slots.length || location.hash === "#now")) {
+      location.replace(elsewhere);
     }
+  }
+
+  /** The day strip scrolls sideways to show the day on screen (the running one, or this page's). */
+  function showDayTab(date) {
+    var tab = document.querySelector('.day-tabs a[data-day="' + date + '"]');
+    if (!tab) return;
+    var strip = tab.parentNode.parentNode;
+    strip.scrollLeft = tab.offsetLeft - strip.offsetLeft - (strip.clientWidth - tab.offsetWidth) / 2;
   }
 
   /* ---- layout: the sticky header's real height, and strips that scroll sideways ------------ */
@@ -123,11 +158,46 @@
     });
   }
 
-  /* ---- the embedded schedule (home, my schedule) ---------------------------------------- */
+  /* ---- the schedule data (home, my schedule) -------------------------------------------- */
 
-  function scheduleData() {
-    var el = document.getElementById("schedule-data");
-    return el ? JSON.parse(el.textContent) : null;
+  /* Home and My schedule embed a small index (the calendar's identity and the days); each day's slots
+     are in schedule-data/<date>.js, loaded when needed (and kept by the service worker once read). */
+  var scheduleIndex = (function () {
+    var index;
+    return function () {
+      if (index === undefined) {
+        var el = document.getElementById("schedule-index");
+        index = el ? JSON.parse(el.textContent) : null;
+      }
+      return index;
+    };
+  })();
+
+  var dayFiles = {}, dayWaiters = {};
+  /* Each day's file is a script that hands its data here (a script loads from file:// too; fetch does not). */
+  window.symposiumScheduleDay = function (data) {
+    if (dayWaiters[data.date]) dayWaiters[data.date](data);
+  };
+  /** One day's slots (a promise), each knowing its day; read once per page, again after a failure. */
+  function daySlots(day) {
+    if (!dayFiles[day.date]) {
+      dayFiles[day.date] = new Promise(function (resolve, reject) {
+        dayWaiters[day.date] = resolve;
+        var script = document.createElement("script");
+        script.src = root + day.data;
+        script.onload = function () { script.remove(); };
+        script.onerror = function () { script.remove(); delete dayFiles[day.date]; reject(new Error(day.data)); };
+        document.head.append(script);
+      }).then(function (data) {
+        data.slots.forEach(function (s, i) { s.day = data.day; s.date = data.date; s.page = day.page; s.rank = i; });
+        return data.slots;
+      });
+    }
+    return dayFiles[day.date];
+  }
+  /** The slots of several days, in the days' order. */
+  function slotsOf(days) {
+    return Promise.all(days.map(daySlots)).then(function (lists) { return [].concat.apply([], lists); });
   }
 
   function slotLink(slot) {
@@ -148,29 +218,38 @@
     return li;
   }
 
+  /** Home's "Happening now" box: from the day before the event until it ends, the slots running now and
+      those next, read from the days that can hold them (today's, and the next day to start). */
   function homeBox() {
     var box = document.getElementById("now-box");
-    var data = scheduleData();
-    if (!box || !data) return;
-    var items = data.slots.map(function (s) {
-      return { slot: s, start: Date.parse(s.start), until: Date.parse(s.until) };
-    });
-    var state = nowNext(items, now());
+    var index = scheduleIndex();
+    if (!box || !index) return;
     var t = now();
-    var body = box.querySelector(".now-box-body");
-    var list = document.createElement("ul");
-    state.current.forEach(function (i) { list.append(describe(i.slot, "Now")); });
-    state.next.forEach(function (i) { list.append(describe(i.slot, "Next")); });
-    var first = items.length ? items[0].start : 0;
-    var last = items.length ? items[items.length - 1].until : 0;
+    var days = index.days.filter(function (d) { return d.start; }).map(function (d) {
+      return { day: d, start: Date.parse(d.start), until: Date.parse(d.until) };
+    });
+    var last = Math.max.apply(null, days.map(function (d) { return d.until; }));
     // Shown only from the day before the event until it ends.
-    if (!list.children.length || t < first - 86400000 || t > last) { box.hidden = true; return; }
-    body.replaceChildren(list);
-    var shown = (state.current[0] || state.next[0]).slot;
-    var link = box.querySelector(".jump-link");
-    if (link) link.setAttribute("href", root + "program.html" + location.search + "#slot-" + shown.id);
-    box.querySelector("h2").textContent = state.current.length ? "Happening now" : "Next up";
-    box.hidden = false;
+    if (!days.length || t < days[0].start - 86400000 || t > last) { box.hidden = true; return; }
+    var wanted = days.filter(function (d) { return d.start <= t && t < d.until; });
+    var upcoming = days.filter(function (d) { return d.start > t; })[0];
+    if (upcoming) wanted.push(upcoming);
+    slotsOf(wanted.map(function (d) { return d.day; })).then(function (slots) {
+      var items = slots.map(function (s) {
+        return { slot: s, start: Date.parse(s.start), until: Date.parse(s.until) };
+      });
+      var state = nowNext(items, t);
+      var list = document.createElement("ul");
+      state.current.forEach(function (i) { list.append(describe(i.slot, "Now")); });
+      state.next.forEach(function (i) { list.append(describe(i.slot, "Next")); });
+      if (!list.children.length) { box.hidden = true; return; }
+      box.querySelector(".now-box-body").replaceChildren(list);
+      var shown = (state.current[0] || state.next[0]).slot;
+      var link = box.querySelector(".jump-link");
+      if (link) link.setAttribute("href", root + shown.page + location.search + "#slot-" + shown.id);
+      box.querySelector("h2").textContent = state.current.length ? "Happening now" : "Next up";
+      box.hidden = false;
+    }).catch(function () { box.hidden = true; });  // offline and never read: the box stays hidden
   }
 
   /* ---- stars and My schedule ------------------------------------------------------------- */
@@ -180,6 +259,13 @@
   }
   function writeStars(list) {
     try { localStorage.setItem(STARS, JSON.stringify(list)); } catch (e) { /* private mode: stars last this visit */ }
+  }
+  /** Each starred talk's day ({talk: "2026-05-07"}), so My schedule reads only the days it needs. */
+  function readStarDays() {
+    try { return JSON.parse(localStorage.getItem(STARS + ":days") || "{}") || {}; } catch (e) { return {}; }
+  }
+  function writeStarDays(days) {
+    try { localStorage.setItem(STARS + ":days", JSON.stringify(days)); } catch (e) { /* as above */ }
   }
   function showStars() {
     var stars = readStars();
@@ -197,6 +283,9 @@
     var at = stars.indexOf(id);
     if (at >= 0) stars.splice(at, 1); else stars.push(id);
     writeStars(stars);
+    var days = readStarDays();
+    if (at >= 0) delete days[id]; else if (button.getAttribute("data-day")) days[id] = button.getAttribute("data-day");
+    writeStarDays(days);
     showStars();
     mySchedule();
   });
@@ -258,12 +347,47 @@
     return li;
   }
 
+  /** The starred talks' slots: from the days the stars name, then (stars kept before days were) from the
+      other days in turn until every star is found. */
+  function starredSlots(index, stars) {
+    var known = readStarDays();
+    var byDate = {};
+    index.days.forEach(function (d) { byDate[d.date] = d; });
+    var first = index.days.filter(function (d) {
+      return stars.some(function (id) { return known[id] === d.date; });
+    });
+    var rest = index.days.filter(function (d) { return first.indexOf(d) < 0; });
+    function missing(slots) {
+      return stars.filter(function (id) { return !slots.some(function (s) { return s.talk === id; }); });
+    }
+    function more(slots) {
+      if (!rest.length || !missing(slots).length) return slots;
+      return daySlots(rest.shift()).then(function (found) { return more(slots.concat(found)); });
+    }
+    return slotsOf(first).then(more).then(function (slots) {
+      var chosen = slots.filter(function (s) { return s.talk && stars.indexOf(s.talk) >= 0; });
+      chosen.forEach(function (s) { if (!known[s.talk]) known[s.talk] = s.date; });
+      writeStarDays(known);
+      // in the program's order: by day, then as the day lists them
+      return chosen.sort(function (a, b) { return index.days.indexOf(byDate[a.date]) - index.days.indexOf(byDate[b.date]) || a.rank - b.rank; });
+    });
+  }
+
+  var myRun = 0;
   function mySchedule() {
     var holder = document.getElementById("my-schedule");
-    var data = scheduleData();
-    if (!holder || !data) return;
+    var index = scheduleIndex();
+    if (!holder || !index) return;
     var stars = readStars();
-    var chosen = data.slots.filter(function (s) { return s.talk && stars.indexOf(s.talk) >= 0; });
+    var mine = ++myRun;
+    (stars.length ? starredSlots(index, stars) : Promise.resolve([])).then(function (chosen) {
+      if (mine === myRun) showMySchedule(holder, index, chosen);
+    }).catch(function () {
+      holder.replaceChildren(element("p", "notice", "My schedule could not be read (offline?). Try again when online."));
+    });
+  }
+
+  function showMySchedule(holder, data, chosen) {
     document.querySelector(".my-schedule-empty").hidden = chosen.length > 0;
     document.querySelector(".my-schedule-actions").hidden = chosen.length === 0;
     holder.replaceChildren();
@@ -309,117 +433,6 @@
     apply();
   }
 
-  /* ---- search (Pagefind's JS API; it needs http(s)) ------------------------------------- */
-
-  /* The index is a base (pagefind/) plus, after edits, a small delta (pagefind-delta/) of the pages
-     changed since the base was built; pagefind/delta.json names the delta and the base's stale pages
-     (generator/search.py). Both are searched; the base's results for stale pages are dropped. */
-
-  var RESULTS = 20;
-
-  /** One Pagefind index: its own module instance, reading the files beside its pagefind.js. */
-  function loadIndex(siteRoot, folder) {
-    return import(new URL(folder + "pagefind.js", siteRoot).href).then(function (pagefind) {
-      return pagefind.options({ baseUrl: siteRoot.pathname }).then(function () { return pagefind; });
-    });
-  }
-
-  /** The base index, the delta index (or null) and the base's stale pages as a set. */
-  function loadEngine(siteRoot) {
-    var info = fetch(new URL("pagefind/delta.json", siteRoot).href)
-      .then(function (response) { return response.ok ? response.json() : {}; })
-      .catch(function () { return {}; });
-    return Promise.all([loadIndex(siteRoot, "pagefind/"), info]).then(function (both) {
-      var stale = {};
-      (both[1].stale || []).forEach(function (path) { stale[path] = true; });
-      var delta = both[1].index ? loadIndex(siteRoot, both[1].index) : Promise.resolve(null);
-      return delta.then(function (second) { return { base: both[0], delta: second, stale: stale }; });
-    });
-  }
-
-  /** A result's page as a path within the site ("talks/x.html"), the way delta.json lists them. */
-  function sitePath(url, siteRoot) {
-    var path = new URL(url, siteRoot).pathname;
-    if (path.indexOf(siteRoot.pathname) === 0) path = path.slice(siteRoot.pathname.length);
-    try { path = decodeURI(path); } catch (e) { /* keep it encoded */ }
-    return path === "" || path.slice(-1) === "/" ? path + "index.html" : path;
-  }
-
-  /** The best `limit` results whose pages are not stale, with their data, loaded a batch at a time. */
-  function freshResults(results, stale, siteRoot, limit) {
-    var kept = [];
-    function from(start) {
-      var batch = results.slice(start, start + limit);
-      if (!batch.length || kept.length >= limit) return Promise.resolve(kept.slice(0, limit));
-      return Promise.all(batch.map(function (r) {
-        return r.data().then(function (page) { return { score: r.score, page: page }; });
-      })).then(function (loaded) {
-        loaded.forEach(function (item) { if (!stale[sitePath(item.page.url, siteRoot)]) kept.push(item); });
-        return from(start + limit);
-      });
-    }
-    return from(0);
-  }
-
-  /** Search the base and the delta; fresh results of both, best score first. */
-  function searchAll(engine, text, siteRoot) {
-    var indexes = engine.delta ? [engine.base, engine.delta] : [engine.base];
-    return Promise.all(indexes.map(function (index) { return index.search(text); })).then(function (found) {
-      return Promise.all(found.map(function (result, i) {
-        return freshResults(result.results, i === 0 ? engine.stale : {}, siteRoot, RESULTS);
-      }));
-    }).then(function (lists) {
-      var merged = [].concat.apply([], lists);
-      merged.sort(function (a, b) { return b.score - a.score; });
-      return merged.slice(0, RESULTS).map(function (item) { return item.page; });
-    });
-  }
-
-  function search() {
-    var results = document.getElementById("search-results");
-    if (!results) return;
-    var input = document.getElementById("search-q");
-    var status = document.querySelector(".search-status");
-    var query = new URLSearchParams(location.search).get("q") || "";
-    input.value = query;
-    if (!/^https?:$/.test(location.protocol)) return;  // file://: the static lists below stay
-    var siteRoot = new URL(root || "./", location.href);
-    var engine = loadEngine(siteRoot);
-    var counter = 0;
-    function run(text) {
-      var mine = ++counter;
-      if (!text.trim()) { results.replaceChildren(); status.textContent = ""; return; }
-      engine.then(function (loaded) { return searchAll(loaded, text, siteRoot); }).then(function (pages) {
-        if (mine !== counter) return;
-        status.textContent = pages.length ? pages.length + (pages.length === 1 ? " result" : " results") + " for “" + text + "”" : "Nothing found for “" + text + "”.";
-        results.replaceChildren.apply(results, pages.map(function (page) {
-          var li = document.createElement("li");
-          var a = document.createElement("a");
-          a.href = page.url;
-          a.textContent = page.meta.title || page.url;
-          var p = document.createElement("p");
-          p.innerHTML = page.excerpt;  // Pagefind's excerpt of our own pages, with <mark>
-          li.append(a, p);
-          return li;
-        }));
-        document.getElementById("search-fallback").hidden = true;
-      }).catch(function () {
-        status.textContent = "Search is not available here; every talk and speaker is listed below.";
-      });
-    }
-    var timer;
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(function () { run(input.value); }, 150);
-    });
-    input.form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      history.replaceState(null, "", "?q=" + encodeURIComponent(input.value));
-      run(input.value);
-    });
-    if (query) run(query);
-  }
-
   /* ---- offline: the service worker, over http(s) only ---------------------------------- */
 
   function serviceWorker() {
@@ -431,12 +444,13 @@
   function start() {
     showStars();
     headerHeight();
+    var shown = document.querySelector('.day-tabs a[aria-current="page"]');
+    if (shown) showDayTab(shown.getAttribute("data-day"));
     scrollHints();
     markProgram(true);
     homeBox();
     mySchedule();
     filters();
-    search();
     serviceWorker();
     if (pinned === null) setInterval(function () { markProgram(); homeBox(); }, 60000);
   }

@@ -1,13 +1,18 @@
-/* Service worker: keeps the program, talk and speaker pages, assets and the search index
-   available offline at the venue. The cache is named after the build, so a new build
-   replaces the old cache as soon as the new worker activates. */
+/* Service worker: keeps the site available offline at the venue. A first visit stores the shell
+   (assets, home, the program, My schedule, search) and, within a byte budget, whatever else fits
+   (generator/render/offline.py): a small event whole, a big one its shell; every page read is kept
+   as it is read. The cache is named after the build, so a new build replaces the old cache as soon
+   as the new worker activates. */
 "use strict";
 const CACHE = "symposium-{{ version }}";
 const PRECACHE = {{ precache|tojson }};
+/* Whether the search index fits the first visit's budget; else its files are kept as searches read them. */
+const SEARCH_INDEX = {{ search|tojson }};
 
 async function precache() {
   const cache = await caches.open(CACHE);
   await cache.addAll(PRECACHE);
+  if (!SEARCH_INDEX) return;
   try {
     await cacheIndex(cache, "pagefind/");
     /* After edits, a delta index beside the base (generator/search.py): keep it and its stale list too. */

@@ -217,6 +217,47 @@ def multitrack_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(ROOT / "examples" / "multitrack", tmp_path_factory.mktemp("multitrack") / "site")
 
 
+#: Talks of the synthetic program that is too big for one page: 7 days (a page each), 350 speakers
+#: (two pages of them), publications by year, and a search page that points to the lists.
+SPLIT_TALKS = 420
+
+
+@pytest.fixture(scope="session")
+def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """benchmarks/synth.py's program of ``SPLIT_TALKS`` talks (from 11 January 2027, eight rooms), built like
+    the real content: the site of a program split into a page per day."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("split_synth", ROOT / "benchmarks" / "synth.py")
+    synth = sys.modules["split_synth"] = importlib.util.module_from_spec(spec)  # its dataclasses look it up
+    spec.loader.exec_module(synth)
+    folder = tmp_path_factory.mktemp("split")
+    return build(synth.write_content(synth.generate(SPLIT_TALKS), folder / "content"), folder / "site")
+
+
+@pytest.fixture(scope="session")
+def split_url(split_site: Path) -> Iterator[str]:
+    yield from serve(split_site)
+
+
+def schedule_data(site: Path) -> tuple[dict, list[dict]]:
+    """The schedule index home and My schedule embed, and every slot of the day files it names, in order."""
+    import json
+    import re
+
+    text = (site / "my-schedule.html").read_text(encoding="utf-8")
+    index = json.loads(re.search(r'<script type="application/json" id="schedule-index">(.*?)</script>', text).group(1))
+    slots = []
+    for day in index["days"]:
+        script = (site / day["data"]).read_text(encoding="utf-8")
+        assert script.startswith("symposiumScheduleDay(") and script.endswith(");\n")
+        data = json.loads(script[len("symposiumScheduleDay("):-3])
+        assert data["date"] == day["date"]
+        slots += data["slots"]
+    return index, slots
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium driven by Playwright; the browser tests skip where it is missing."""

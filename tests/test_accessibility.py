@@ -119,6 +119,24 @@ def test_multi_room_program_has_no_wcag_21_aa_violations(browser, multitrack_sit
     assert not failures, f"{len(failures)} axe-core violations:\n" + "\n".join(failures)
 
 
+@pytest.fixture(scope="module")
+def split_a11y_url(split_site: Path) -> Iterator[str]:
+    yield from serve(split_site)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_program_split_into_day_pages_has_no_wcag_21_aa_violations(browser, split_site, split_a11y_url, axe_source,
+                                                                     scheme, viewport):
+    """The overview of the days, a day page (strip, grid, pager) and the pages of long lists."""
+    names = ["program.html", "program/2027-01-12.html", "program/2027-01-12.html?now=2027-01-12T10:00",
+             "speakers.html", "speakers/list/1.html", "publications.html",
+             min(path.relative_to(split_site).as_posix() for path in (split_site / "publications").glob("*.html")),
+             "search.html"]
+    failures = check_pages(browser, split_a11y_url, names, axe_source, scheme, viewport)
+    assert not failures, f"{len(failures)} axe-core violations:\n" + "\n".join(failures)
+
+
 def test_the_figures_page_is_checked_with_its_figures(figures_site):
     """Say plainly when the live-figures page could only be checked without its figures."""
     site, with_figures = figures_site

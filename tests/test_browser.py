@@ -178,6 +178,7 @@ def test_starred_talks_make_my_schedule_and_a_valid_calendar(browser, site_url, 
         assert page.locator("#slot-ochs .star").get_attribute("aria-pressed") == "true"
         page.goto(site_url + "my-schedule.html")
         items = page.locator(".my-item")
+        items.nth(1).wait_for()  # the days' data load after the page
         assert items.count() == 2
         assert "Central Flows" in items.nth(1).inner_text()
         with page.expect_download() as download:
@@ -293,4 +294,104 @@ def test_room_and_track_filters_hide_and_show_slots_without_a_reload(browser, mu
         page.uncheck("input[name=track][value=theory]")
         assert page.locator("#slot-bounds").is_hidden() and page.locator("#slot-solvers").is_visible()
         assert page.evaluate("window.marker") == 1  # no reload happened
+        assert page.errors == []
+
+
+# -- a program split into a page per day (conftest.split_site: 420 talks, 11-17 January 2027) --------
+
+def test_the_day_pages_hold_the_whole_program_with_javascript_off(browser, split_site, split_url):
+    from conftest import schedule_data
+
+    _, slots = schedule_data(split_site)
+    seen = []
+    with opened(browser, viewport=PHONE, java_script_enabled=False) as page:
+        page.goto(split_url + "program.html")
+        days = page.locator(".day-list a").evaluate_all("els => els.map(e => e.href)")
+        assert len(days) == 7
+        for day in days:
+            page.goto(day)
+            seen += page.locator(".slot:visible").evaluate_all("els => els.map(e => e.id.slice(5))")
+            assert page.locator(".star:visible").count() == 0
+    assert sorted(seen) == sorted(slot["id"] for slot in slots)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_now_on_the_overview_opens_the_day_page_at_the_running_slot(browser, split_url, viewport):
+    with opened(browser, viewport=viewport) as page:
+        page.goto(split_url + "program.html?now=2027-01-13T10:00")
+        page.wait_for_url(lambda url: url.endswith("/program/2027-01-13.html?now=2027-01-13T10:00#now"))
+        running = page.locator(".slot.is-now").evaluate_all("els => els.map(e => e.id)")
+        assert len(running) == 8 and page.locator(".slot.is-next").count() == 8  # eight rooms
+        assert page.locator(".jump-now a").get_attribute("href") == "#" + running[0]
+        tabs = page.locator(".day-tabs").bounding_box()
+        slot = page.locator("#" + running[0]).bounding_box()
+        assert tabs["y"] + tabs["height"] - 1 <= slot["y"] <= tabs["y"] + tabs["height"] + 48  # right below
+        current = page.locator('.day-tabs a[aria-current="page"]')
+        assert current.get_attribute("data-day") == "2027-01-13" and current.is_visible()
+        box, strip = current.bounding_box(), page.locator(".day-tabs ul").bounding_box()
+        assert strip["x"] <= box["x"] and box["x"] + box["width"] <= strip["x"] + strip["width"]  # scrolled into view
+        assert page.errors == []
+
+
+def test_on_another_days_page_the_jump_leads_to_the_running_day(browser, split_url):
+    with opened(browser) as page:
+        page.goto(split_url + "program/2027-01-11.html?now=2027-01-13T10:00")
+        assert page.url.endswith("/program/2027-01-11.html?now=2027-01-13T10:00")  # no redirect from a day
+        assert page.locator(".slot.is-now, .slot.is-next").count() == 0
+        jump = page.locator(".jump-now a")
+        assert jump.get_attribute("href") == "../program/2027-01-13.html?now=2027-01-13T10:00#now"
+        assert jump.inner_text().strip().lower().endswith("now")
+        jump.click()
+        page.wait_for_url(lambda url: url.endswith("/program/2027-01-13.html?now=2027-01-13T10:00#now"))
+        page.locator(".slot.is-now").first.wait_for()
+        assert page.locator(".slot.is-now").count() == 8
+        # after the last talk of a day, the next is the next morning's first, on its own page
+        page.goto(split_url + "program/2027-01-13.html?now=2027-01-13T20:00")
+        jump = page.locator(".jump-now")
+        assert "is-next" in jump.get_attribute("class")
+        assert jump.locator("a").get_attribute("href") == "../program/2027-01-14.html?now=2027-01-13T20:00#now"
+        page.goto(split_url + "program.html?now=2027-01-13T20:00")
+        page.wait_for_url(lambda url: url.endswith("/program/2027-01-14.html?now=2027-01-13T20:00#now"))
+        assert page.locator(".slot.is-next").count() == 8
+        assert page.errors == []
+
+
+def test_home_reads_only_the_days_it_needs_for_now_and_next(browser, split_url):
+    with opened(browser) as page:
+        loaded = []
+        page.on("request", lambda request: "schedule-data/" in request.url and loaded.append(request.url))
+        page.goto(split_url + "index.html?now=2027-01-13T10:00")
+        box = page.locator("#now-box")
+        box.wait_for()
+        assert box.locator(".live-badge.is-now").count() == 8 and box.locator(".live-badge.is-next").count() == 8
+        link = box.locator(".jump-link").get_attribute("href")
+        assert link.startswith("program/2027-01-13.html?now=2027-01-13T10:00#slot-")
+        assert [url.rsplit("/", 1)[1] for url in loaded] == ["2027-01-13.js", "2027-01-14.js"]
+        page.goto(split_url + "index.html?now=2026-06-01T10:00")  # months before: no box, nothing read
+        assert not box.is_visible()
+        assert len(loaded) == 2 and page.errors == []
+
+
+def test_my_schedule_reads_the_days_of_the_starred_talks(browser, split_url):
+    with opened(browser) as page:
+        page.goto(split_url + "program/2027-01-15.html")
+        first = page.locator(".slot .star").first
+        talk = first.get_attribute("data-talk")
+        first.click()
+        loaded = []
+        page.on("request", lambda request: "schedule-data/" in request.url and loaded.append(request.url))
+        page.goto(split_url + "my-schedule.html")
+        page.locator(".my-item").first.wait_for()
+        assert page.locator(".my-item").count() == 1 and page.locator(".my-schedule h2").inner_text() == \
+            "Friday 15 January 2027"
+        assert [url.rsplit("/", 1)[1] for url in loaded] == ["2027-01-15.js"]
+        assert page.locator(f'.my-item .star[data-talk="{talk}"]').count() == 1
+        # a star kept before stars knew their day is still found, reading the days in turn
+        page.evaluate("""() => {
+            const key = Object.keys(localStorage).find(k => k.endsWith(":stars"));
+            localStorage.removeItem(key + ":days");
+        }""")
+        page.reload()
+        page.locator(".my-item").first.wait_for()
+        assert page.locator(".my-item").count() == 1
         assert page.errors == []

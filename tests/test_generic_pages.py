@@ -8,16 +8,15 @@ slot's room or venue is known, its talk page and program card say so.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-
-from conftest import CONTENT, build
-from generator.core.paths import TEMPLATES
+from conftest import CONTENT, build, schedule_data
 from test_site import html_pages, page
+
+from generator.core.paths import TEMPLATES
 
 LUND_WORDS = re.compile(r"\b(lund|malmö|malmo|museum|dinner|bus|cathedral|torso|sweden)\b", re.IGNORECASE)
 
@@ -131,9 +130,7 @@ def test_talk_pages_and_program_cards_say_where_when_known(multitrack_site, buil
 
 
 def test_schedule_records_name_the_parts_of_a_two_part_talk(built_site):
-    scripts = [text for attrs, text in page(built_site, "my-schedule.html").scripts
-               if attrs.get("id") == "schedule-data"]
-    titles = {slot["id"]: slot["title"] for slot in json.loads(scripts[0])["slots"]}
+    titles = {slot["id"]: slot["title"] for slot in schedule_data(built_site)[1]}
     assert titles["central-flows-part-1"].endswith("(Part 1)")
     assert titles["central-flows-part-2"].endswith("(Part 2)")
 

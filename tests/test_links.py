@@ -144,9 +144,10 @@ def malformed_external_links(pages: dict[str, ParsedPage]) -> list[str]:
     return problems
 
 
-@pytest.fixture(scope="module", params=["figures_site", "multitrack_site"])
+@pytest.fixture(scope="module", params=["figures_site", "multitrack_site", "split_site"])
 def site(request: pytest.FixtureRequest) -> tuple[Path, dict[str, ParsedPage]]:
-    """The real site (with its live figures) and the multi-track example, each parsed once."""
+    """The real site (with its live figures), the multi-track example and a synthetic program split into a
+    page per day (day strips, pagers, list pages), each parsed once."""
     folder = request.getfixturevalue(request.param)
     if isinstance(folder, tuple):  # figures_site is (folder, with_figures)
         folder = folder[0]

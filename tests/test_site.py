@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from conftest import CONTENT, build
+from conftest import CONTENT, build, schedule_data
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 OFFSET_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
@@ -338,3 +338,118 @@ def test_speaker_photo_is_copied_and_shown_instead_of_initials(multiroom_site):
     talk = page(multiroom_site, "talks/keynote.html")
     assert talk.find("img", class_="avatar")[0]["attrs"]["src"] == "../photos/grace-hopper.png"
 
+
+# -- a program too big for one page (conftest.split_site: 420 synthetic talks over 7 days) -------------
+
+def day_pages(site: Path) -> list[str]:
+    """The day pages the program's overview links to, in its order."""
+    return [e["attrs"]["href"] for e in page(site, "program.html").find("a", class_="glance-day")]
+
+
+def test_a_small_program_stays_on_one_page_with_a_section_per_day(built_site, multitrack_site):
+    for site in (built_site, multitrack_site):
+        assert not (site / "program").exists()
+        assert page(site, "program.html").find("section", class_="day")
+    assert page(built_site, "talks/ochs.html").find("a", href="../program.html#day-2026-05-07")
+
+
+def test_a_big_program_is_an_overview_linking_a_page_per_day(split_site):
+    index, slots = schedule_data(split_site)
+    days = [day["date"] for day in index["days"]]
+    assert len(days) == 7 and days[0] == "2027-01-11"
+    assert day_pages(split_site) == [f"program/{day}.html" for day in days]
+    overview = page(split_site, "program.html")
+    assert not overview.find(class_="slot") and overview.find(class_="jump-now")
+    assert len((split_site / "program.html").read_bytes()) < 20_000
+    seen = []
+    for number, path in enumerate(day_pages(split_site)):
+        day = page(split_site, path)
+        assert [e["attrs"]["id"] for e in day.find("section", class_="day")] == [f"day-{days[number]}"]
+        assert day.text("h1").startswith(dt.date.fromisoformat(days[number]).strftime("%A"))
+        ids = [e["attrs"]["id"][len("slot-"):] for e in day.find(class_="slot")]
+        assert ids and all(e["attrs"]["data-start"].startswith(days[number]) for e in day.find(class_="slot"))
+        seen += ids
+    # without JavaScript the day pages hold the whole program, every slot once
+    assert sorted(seen) == sorted(slot["id"] for slot in slots) and len(seen) == len(set(seen))
+
+
+def test_day_pages_link_every_day_and_their_neighbours(split_site):
+    paths = day_pages(split_site)
+    for number, path in enumerate(paths):
+        day = page(split_site, path)
+        strip = [e["attrs"] for e in day.find("a") if "data-day" in e["attrs"]]  # the day strip
+        assert [a["href"] for a in strip] == ["../" + other for other in paths]
+        assert [a["data-day"] for a in strip if a.get("aria-current") == "page"] == [path[8:18]]
+        assert all(OFFSET_DATETIME.match(a["data-start"]) and OFFSET_DATETIME.match(a["data-until"]) for a in strip)
+        previous, following = day.find("a", rel="prev"), day.find("a", rel="next")
+        assert [a["attrs"]["href"] for a in previous] == (["../" + paths[number - 1]] if number else [])
+        assert [a["attrs"]["href"] for a in following] == (["../" + paths[number + 1]] if number + 1 < len(paths) else [])
+        assert day.find("a", href="../program.html")
+
+
+def test_talks_feeds_and_schedule_data_point_at_the_day_pages(split_site):
+    index, slots = schedule_data(split_site)
+    talk_slot = next(slot for slot in slots if slot["talk"])
+    talk = page(split_site, talk_slot["url"])
+    (crumb,) = [e["attrs"]["href"] for e in talk.find("a") if e["attrs"].get("href", "").startswith("../program/")]
+    assert crumb == f"../program/{talk_slot['start'][:10]}.html"
+    assert page(split_site, crumb[3:]).find(id=f"slot-{talk_slot['id']}")
+    for slot in slots:
+        assert (split_site / slot["url"]).is_file(), slot["url"]  # talk pages, and day pages for breaks
+    assert {slot["url"] for slot in slots if not slot["talk"]} <= {f"program/{day['date']}.html" for day in index["days"]}
+    frab = json.loads((split_site / "schedule.json").read_text(encoding="utf-8"))
+    urls = {event["url"] for day in frab["schedule"]["conference"]["days"] for room in day["rooms"].values()
+            for event in room}
+    assert all((split_site / url).is_file() for url in urls) and any(url.startswith("program/") for url in urls)
+
+
+def test_home_and_my_schedule_embed_the_days_not_every_slot(split_site, built_site):
+    for site in (split_site, built_site):
+        _, slots = schedule_data(site)
+        for path in ("index.html", "my-schedule.html"):
+            text = (site / path).read_text(encoding="utf-8")
+            assert 'id="schedule-index"' in text and not any(f'"{slot["title"]}"' in text for slot in slots[:20])
+    assert len(schedule_data(built_site)[1]) == 39  # every slot is in a day's file
+    assert len((split_site / "index.html").read_bytes()) < 30_000
+
+
+def test_the_sitemap_lists_the_split_pages(split_site):
+    root = ET.parse(split_site / "sitemap.xml").getroot()
+    listed = {e.text for e in root.findall("s:url/s:loc", SITEMAP_NS)}
+    for path in [*day_pages(split_site), "speakers/list/1.html", "speakers/list/2.html"]:
+        assert path in listed, path
+    assert any(path.startswith("publications/") for path in listed)
+
+
+def test_long_lists_are_split_and_the_search_page_points_to_them(split_site):
+    speakers = page(split_site, "speakers.html")
+    parts = [e["attrs"]["href"] for e in speakers.find("a", class_="glance-day")]
+    assert parts == ["speakers/list/1.html", "speakers/list/2.html"]
+    listed = [e["attrs"]["href"] for part in parts for e in page(split_site, part).find("a")
+              if e["attrs"].get("href", "").startswith("../../speakers/") and "/list/" not in e["attrs"]["href"]]
+    assert sorted(listed) == sorted(f"../../speakers/{p.name}" for p in (split_site / "speakers").glob("*.html"))
+    years = [e["attrs"]["href"] for e in page(split_site, "publications.html").find("a", class_="glance-day")]
+    assert years and all(re.fullmatch(r"publications/(\d{4}|undated)(-\d+)?\.html", year) for year in years)
+    assert not page(split_site, "publications.html").find(data_pagefind_body="")
+    assert page(split_site, years[0]).find("main", data_pagefind_body="") and page(split_site, years[0]).find(
+        class_="publication")
+    search = page(split_site, "search.html")
+    assert not search.find("a", href="talks/" + min((split_site / "talks").glob("*.html")).name)
+    assert search.find("a", href="program.html") and search.find("a", href="speakers.html")
+
+
+def test_the_first_visit_stores_the_shell_within_its_byte_budget(split_site, built_site):
+    from generator.render.offline import PRECACHE_BYTES
+
+    def precache(site: Path) -> tuple[list[str], bool]:
+        script = (site / "sw.js").read_text(encoding="utf-8")
+        paths = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", script).group(1))
+        return paths, "const SEARCH_INDEX = true;" in script
+
+    paths, search = precache(split_site)
+    assert {"./", "index.html", "program.html", "my-schedule.html", "search.html", "assets/app.js",
+            "assets/style.css"} <= set(paths)
+    assert sum((split_site / ("index.html" if path == "./" else path)).stat().st_size for path in paths) <= PRECACHE_BYTES
+    assert not any(path.startswith("talks/") for path in paths) and not search
+    lund, lund_search = precache(built_site)  # a small event is wholly offline after one visit
+    assert "talks/ochs.html" in lund and "program.html" in lund and lund_search

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 import sys
 import time
@@ -213,7 +214,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
             if options.search:
                 expected |= _index(options, site, versions, inputs.previous, say)
                 phase("search index")
-            placed += _write_last(plan.renderer, versions, entries, Sink(site, inputs.previous))
+            placed += _write_last(plan.renderer, versions, entries, Sink(site, inputs.previous), expected)
             report.bytes = sum(item.written for item in placed)
             report.rewritten = sum(1 for item in placed if not item.linked)
             files = site.publish(expected | set(entries))
@@ -323,14 +324,30 @@ def _index(options: BuildOptions, site: StagedSite, versions: dict[str, str], pr
 
 
 def _write_last(renderer: Renderer, versions: dict[str, str], entries: dict[str, tuple[str, str]],
-                sink: Sink) -> list[Placed]:
-    """The service worker, whose version covers every file it may cache, and the assets it hashes itself."""
+                sink: Sink, files: set[str]) -> list[Placed]:
+    """The service worker, whose version covers every file it may cache (and whose first visit is bounded
+    by their sizes), and the assets it hashes itself."""
     placed = []
-    worker = renderer.service_worker(versions)
+    worker = renderer.service_worker(versions, _sizes(sink.site, files))
     for file in [worker, *static_files(STATIC)]:
         placed.append(sink.put(file.path, file.content))
         entries[file.path] = (placed[-1].output, placed[-1].output)
     return placed
+
+
+def _sizes(site: StagedSite, files: set[str]) -> dict[str, int]:
+    """Each file's bytes, and as "pagefind" those of the search index the service worker would keep
+    (the files its files.json lists, and its delta's)."""
+    sizes = {}
+    for path in sorted(files):
+        located = site.path_of(path)
+        if located.is_file():
+            sizes[path] = located.stat().st_size
+    listed = [(folder, site.path_of(folder + "files.json")) for folder in ("pagefind/", "pagefind-delta/")]
+    if any(path.is_file() for _, path in listed):
+        sizes["pagefind"] = sum(sizes.get(folder + name, 0) for folder, path in listed if path.is_file()
+                                for name in json.loads(path.read_text(encoding="utf-8")))
+    return sizes
 
 
 def _search_version(path_of: Callable[[str], Path]) -> str:

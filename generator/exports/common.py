@@ -133,18 +133,18 @@ def slot_record(feed: Feed, slot: SlotNode) -> dict[str, Any]:
         "track": slot.track.name if slot.track is not None else None,
         "room": feed.room_of(slot).name,
         "location": location(feed.program, slot),
-        "page": slot_page(slot),
+        "page": slot_page(slot, feed.program),
         "speakers": [feed.speaker(speaker) for speaker in slot.speakers],
         "links": [[link.label, link.url] for link in talk.links] if talk is not None else [],
         "calendar": talk is not None and talk.slot is slot,  # the slot of a talk's own calendar file
     }
 
 
-def slot_page(slot: SlotNode) -> str:
+def slot_page(slot: SlotNode, program: Program) -> str:
     """Site-relative page of a slot: its talk page, else its day in the program."""
     if slot.talk is not None:
         return page_url("talk", slot.talk.id)
-    return page_url("day", slot.start.date().isoformat())
+    return page_url("day", slot.start.date().isoformat(), program)
 
 
 def absolute(base: str | None, path: str) -> str | None:

@@ -16,25 +16,38 @@ from typing import Any, Callable, Iterator
 
 import jinja2
 
-from generator.content.addresses import calendar_domain, calendar_stamp, page_url
+from generator.content.addresses import (
+    calendar_domain,
+    calendar_stamp,
+    page_url,
+    program_on_one_page,
+)
 from generator.content.graph import Program, SpeakerNode, TalkNode
 from generator.content.models import SlotKind
 from generator.core.files import OutputFile
 from generator.core.hashing import digest
 from generator.core.paths import STATIC
 from generator.render.formats import SOCIAL_KINDS, photo_path, utc_stamp, zone_label
+from generator.render.offline import precache_plan
 from generator.render.views import (
+    LIST_PAGE_NODES,
     AuthorIndex,
+    DaySpan,
+    ListPage,
+    day_schedule,
+    day_spans,
     day_view,
     dedupe_publications,
     metadata_text,
-    slot_record,
+    publication_pages,
+    speaker_pages,
     until_of,
 )
 
-#: Up to this many pages the service worker stores every page on the first visit;
-#: beyond it (a NeurIPS-sized program) it stores the main pages, and the others as they are read.
-PRECACHE_PAGE_LIMIT = 400
+#: Elements per entry of the search page's list of every talk and speaker (shown where search cannot run).
+SEARCH_LIST_NODES = 3
+
+
 @dataclass(frozen=True)
 class SiteContext:
     """What every page may use besides the program itself."""
@@ -187,16 +200,32 @@ class Renderer:
             data["url"] = self.absolute_url(page_url("talk", talk.id))
         return data
 
-    def schedule_records(self) -> dict[str, Any]:
-        """The JSON blob for now/next and My schedule."""
+    @functools.cached_property
+    def spans(self) -> list[DaySpan]:
+        """Every day with its page, its schedule data file and when it runs."""
+        return day_spans(self.program, self.until)
+
+    def schedule_index(self) -> dict[str, Any]:
+        """What home's now/next and My schedule embed: the calendar's identity and the days; each day's
+        slots are in its own file (schedule_files), fetched when needed, so neither page carries them all."""
         return {
             "event": self.program.event.name,
             "zone": self.program.zone.key,
             "dtstamp": self.dtstamp,
             "uid_domain": self.uid_domain,
             "base": self.absolute_base or "",
-            "slots": [slot_record(slot, self.until[slot.id]) for slot in self.program.slots],
+            "days": [{"date": span.day.id, "page": span.page, "data": span.data,
+                      "start": span.start.isoformat() if span.start else None,
+                      "until": span.until.isoformat() if span.until else None} for span in self.spans],
         }
+
+    def schedule_files(self) -> Iterator[OutputFile]:
+        """schedule-data/<date>.js: one day's slots as the browser needs them (now/next, My schedule, .ics),
+        handed to app.js's ``symposiumScheduleDay``."""
+        for span in self.spans:
+            data = json.dumps(day_schedule(span.day, self.until, self.program), ensure_ascii=False, sort_keys=True,
+                              separators=(",", ":"))
+            yield OutputFile(span.data, f"symposiumScheduleDay({data});\n".encode("utf-8"))
 
     @property
     def uid_domain(self) -> str:
@@ -204,16 +233,32 @@ class Renderer:
         return calendar_domain(self.program)
 
     def home(self) -> OutputFile:
-        days = [(day, until_of(day)) for day in self.program.days]
-        return self.page("home.html", page_url("home"), days=days, json_ld=self.event_json_ld(),
-                         schedule=self.schedule_records(), practical_summary=self.practical_summary)
+        return self.page("home.html", page_url("home"), spans=self.spans, json_ld=self.event_json_ld(),
+                         schedule=self.schedule_index(), practical_summary=self.practical_summary)
+
+    @functools.cached_property
+    def one_venue(self) -> Any:
+        """The venue of every slot, where the whole program is in one (named once at the top), else None."""
+        venues = {slot.venue.id if slot.venue else None for slot in self.program.slots}
+        return self.program.venues[venues.pop()] if len(venues) == 1 and None not in venues else None
 
     def program_page(self) -> OutputFile:
+        """The whole program on one page where it is small; else an overview of the days, each on its page."""
+        if not program_on_one_page(self.program):
+            return self.page("program.html", page_url("program"), spans=self.spans, days=[], overview=True,
+                             multi_room=False, one_venue=self.one_venue)
         views = [day_view(day) for day in self.program.days]
-        venues = {slot.venue.id if slot.venue else None for slot in self.program.slots}
-        one_venue = self.program.venues[venues.pop()] if len(venues) == 1 and None not in venues else None
-        return self.page("program.html", page_url("program"), days=views,
-                         multi_room=any(view.rooms for view in views), one_venue=one_venue)
+        return self.page("program.html", page_url("program"), spans=self.spans, days=views, overview=False,
+                         multi_room=any(view.rooms for view in views), one_venue=self.one_venue)
+
+    def day_page(self, index: int) -> OutputFile:
+        """program/<date>.html: one day of a program too big for one page, with the day strip and its neighbours."""
+        span = self.spans[index]
+        view = day_view(span.day)
+        return self.page("day.html", span.page, view=view, spans=self.spans, here=span,
+                         previous=self.spans[index - 1] if index else None,
+                         following=self.spans[index + 1] if index + 1 < len(self.spans) else None,
+                         multi_room=bool(view.rooms), one_venue=self.one_venue)
 
     def talk(self, talk: TalkNode) -> OutputFile:
         until = self.until[talk.slot.id] if talk.slot else None
@@ -224,12 +269,39 @@ class Renderer:
         talks = sorted(speaker.talks, key=lambda t: (t.slot is None, t.slot.start if t.slot else None, t.id))
         return self.page("speaker.html", page_url("speaker", speaker.id), speaker=speaker, talks=talks)
 
+    @functools.cached_property
+    def speaker_pages(self) -> list[ListPage]:
+        return speaker_pages(self.program.speakers_sorted)
+
     def speaker_index(self) -> OutputFile:
-        return self.page("speakers.html", page_url("speakers"), speakers=self.program.speakers_sorted)
+        """Every speaker, or where they are too many for one page, the pages that list them."""
+        parts = self.speaker_pages
+        return self.page("speakers.html", page_url("speakers"), parts=parts,
+                         speakers=[] if parts else self.program.speakers_sorted)
+
+    @functools.cached_property
+    def publication_years(self) -> list[tuple[str, list[Any]]]:
+        return dedupe_publications(self.program)
+
+    @functools.cached_property
+    def publication_pages(self) -> list[ListPage]:
+        return publication_pages(self.publication_years)
+
+    @functools.cached_property
+    def author_index(self) -> AuthorIndex:
+        return AuthorIndex(list(self.program.speakers.values()))
 
     def publications(self) -> OutputFile:
-        return self.page("publications.html", page_url("publications"), years=dedupe_publications(self.program),
-                         speakers=AuthorIndex(list(self.program.speakers.values())))
+        """Every publication by year, or where they are too many for one page, the pages by year."""
+        parts = self.publication_pages
+        return self.page("publications.html", page_url("publications"), parts=parts,
+                         years=[] if parts else self.publication_years, speakers=self.author_index)
+
+    def list_page(self, kind: str, parts: list[ListPage], index: int, **values: Any) -> OutputFile:
+        """One page of a list split by size, with its neighbours; ``kind`` is the list's own page."""
+        return self.page(f"{kind}-page.html", parts[index].url, part=parts[index], list_kind=kind,
+                         list_label=kind.capitalize(), previous=parts[index - 1] if index else None,
+                         following=parts[index + 1] if index + 1 < len(parts) else None, **values)
 
     def practical(self) -> OutputFile:
         social = [slot for slot in self.program.slots if slot.kind in SOCIAL_KINDS]
@@ -237,11 +309,15 @@ class Renderer:
                          social=social)
 
     def my_schedule(self) -> OutputFile:
-        return self.page("my-schedule.html", page_url("my-schedule"), schedule=self.schedule_records())
+        return self.page("my-schedule.html", page_url("my-schedule"), schedule=self.schedule_index())
 
     def search(self) -> OutputFile:
+        """The search page; without search (no JS, file://) it lists every talk and speaker where they are few,
+        else it points to the program and the speakers, which list them all."""
         talks = sorted(self.program.talks.values(), key=lambda t: (t.slot is None, t.slot.start if t.slot else None))
-        return self.page("search.html", page_url("search"), talks=talks, speakers=self.program.speakers_sorted)
+        listed = SEARCH_LIST_NODES * (len(talks) + len(self.program.speakers)) <= LIST_PAGE_NODES
+        return self.page("search.html", page_url("search"), listed=listed, talks=talks if listed else [],
+                         speakers=self.program.speakers_sorted if listed else [])
 
     def figures(self) -> OutputFile:
         return self.page("figures.html", page_url("figures"), figures=self.context.figures,
@@ -282,10 +358,12 @@ class Renderer:
         text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         return OutputFile("manifest.webmanifest", text.encode("utf-8"))
 
-    def service_worker(self, files: dict[str, str]) -> OutputFile:
+    def service_worker(self, files: dict[str, str], sizes: dict[str, int] | None = None) -> OutputFile:
         """sw.js at the root (its scope is the whole site), versioned by the build id and the bytes it caches.
 
-        ``files`` maps each file the site has besides sw.js to a hash of its bytes.
+        ``files`` maps each file the site has besides sw.js to a hash of its bytes; ``sizes`` to its bytes
+        (and ``offline.SEARCH_INDEX`` to the search index's), which bound what a first visit stores
+        (offline.py); without them it stores the shell alone.
         """
         state = hashlib.sha256(self.context.build_id.encode())
         for path, value in sorted(files.items()):
@@ -294,19 +372,15 @@ class Renderer:
             if STATIC.is_dir() else []
         for path in statics:
             state.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + path.read_bytes())
-        pages = [path for path in sorted(files) if path.endswith((".html", ".webmanifest"))
-                 or path.startswith("photos/")]
-        if len(pages) > PRECACHE_PAGE_LIMIT:  # a big program: talk and speaker pages are kept once visited
-            pages = [path for path in pages if "/" not in path]
-        precache = ["./"] + pages
-        precache += ["assets/" + path.relative_to(STATIC).as_posix() for path in statics]
+        assets = {"assets/" + path.relative_to(STATIC).as_posix(): path.stat().st_size for path in statics}
+        precache, search = precache_plan(files, sizes or {}, assets)
         script = self.environment.get_template("sw.js").render(
-            version=f"{self.context.build_id}-{state.hexdigest()[:12]}", precache=sorted(set(precache)))
+            version=f"{self.context.build_id}-{state.hexdigest()[:12]}", precache=precache, search=search)
         return OutputFile("sw.js", script.encode("utf-8"))
 
     def extra_files(self, pages: list[str]) -> list[OutputFile]:
-        """The files besides pages and the service worker: photos, manifest, robots.txt, sitemap."""
-        return [*self.photos(), self.manifest(), self.robots(),
+        """The files besides pages and the service worker: photos, manifest, robots.txt, schedule data, sitemap."""
+        return [*self.photos(), self.manifest(), self.robots(), *self.schedule_files(),
                 self.sitemap([path for path in pages if path != "404.html"])]
 
     def all_files(self) -> Iterator[OutputFile]:
@@ -315,7 +389,8 @@ class Renderer:
         extras = self.extra_files([page.path for page in pages])
         yield from pages
         yield from extras
-        yield self.service_worker({item.path: digest(item.content) for item in pages + extras})
+        yield self.service_worker({item.path: digest(item.content) for item in pages + extras},
+                                  {item.path: len(item.content) for item in pages + extras})
 
     @functools.cached_property
     def _page_jobs(self) -> list[tuple[str, Callable[[], OutputFile]]]:
@@ -324,6 +399,13 @@ class Renderer:
             (page_url("speakers"), self.speaker_index), (page_url("publications"), self.publications),
             (page_url("practical"), self.practical), (page_url("my-schedule"), self.my_schedule),
             (page_url("search"), self.search), (page_url("figures"), self.figures), ("404.html", self.not_found)]
+        if not program_on_one_page(self.program):
+            jobs += [(span.page, functools.partial(self.day_page, index)) for index, span in enumerate(self.spans)]
+        jobs += [(part.url, functools.partial(self.list_page, "speakers", self.speaker_pages, index))
+                 for index, part in enumerate(self.speaker_pages)]
+        jobs += [(part.url, functools.partial(self.list_page, "publications", self.publication_pages, index,
+                                              speakers=self.author_index))
+                 for index, part in enumerate(self.publication_pages)]
         jobs += [(page_url("talk", talk.id), functools.partial(self.talk, talk))
                  for talk in sorted(self.program.talks.values(), key=lambda t: t.id)]
         jobs += [(page_url("speaker", speaker.id), functools.partial(self.speaker, speaker))

@@ -9,9 +9,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import Any, Callable, TypeVar
 
-from generator.content.addresses import page_url
+from generator.content.addresses import page_url, schedule_data_url
 from generator.content.graph import (
     DayNode,
     Program,
@@ -26,6 +26,11 @@ from generator.render.formats import KIND_LABELS, clock, long_date, utc_stamp
 
 #: Row height of the multi-room grid: one CSS grid row per this many minutes.
 GRID_MINUTES = 5
+#: A list page (speakers, publications) holds at most about this many elements, ~0.5 s of a mid-range
+#: phone's main thread (benchmarks/phone.py); a longer list is split into pages of this size.
+LIST_PAGE_NODES = 2000
+
+T = TypeVar("T")
 
 
 def is_same_person(author: str, speaker: SpeakerNode) -> bool:
@@ -137,7 +142,32 @@ def day_view(day: DayNode) -> DayView:
     return DayView(day, rooms, groups, until, placement, labels, last_line - 1)
 
 
-def slot_record(slot: SlotNode, until: dt.datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DaySpan:
+    """A day as the links to it show it: its page, its schedule data, and when it runs (None: no slots)."""
+
+    day: DayNode
+    url: str  # page_url('day'): 'program.html#day-<date>' on a one-page program, else 'program/<date>.html'
+    start: dt.datetime | None
+    until: dt.datetime | None
+
+    @property
+    def page(self) -> str:
+        """The day's page without the fragment, for links that add a query or a fragment of their own."""
+        return self.url.split("#", 1)[0]
+
+    @property
+    def data(self) -> str:
+        return schedule_data_url(self.day.id)
+
+
+def day_spans(program: Program, until: dict[str, dt.datetime]) -> list[DaySpan]:
+    """Every day with its address and its span, from its first start to the last slot's 'until'."""
+    return [DaySpan(day, page_url("day", day.id, program), day.slots[0].start if day.slots else None,
+                    max((until[slot.id] for slot in day.slots), default=None)) for day in program.days]
+
+
+def slot_record(slot: SlotNode, until: dt.datetime, program: Program) -> dict[str, Any]:
     """What the browser needs to know about a slot (home's now/next box, my schedule, the .ics)."""
     talk = slot.talk
     place = ", ".join(part for part in (slot.room.name if slot.room else None,
@@ -148,8 +178,7 @@ def slot_record(slot: SlotNode, until: dt.datetime) -> dict[str, Any]:
         "title": slot.display_title + (f" (Part {talk.part})" if talk is not None and talk.part else ""),
         "kind": KIND_LABELS[slot.kind][0],
         "speakers": [speaker.name for speaker in slot.speakers],
-        "url": page_url("talk", talk.id) if talk else page_url("day", slot.start.date().isoformat()),
-        "day": long_date(slot.start.date()),
+        "url": page_url("talk", talk.id) if talk else page_url("day", slot.start.date().isoformat(), program),
         "start": slot.start.isoformat(),
         "end": slot.end.isoformat() if slot.end else None,
         "until": until.isoformat(),
@@ -158,6 +187,12 @@ def slot_record(slot: SlotNode, until: dt.datetime) -> dict[str, Any]:
         "ics_start": utc_stamp(slot.start),
         "ics_end": utc_stamp(slot.end or until),
     }
+
+
+def day_schedule(day: DayNode, until: dict[str, dt.datetime], program: Program) -> dict[str, Any]:
+    """One day's schedule data file: its date, how pages name it, and its slots' records."""
+    return {"date": day.id, "day": long_date(day.date),
+            "slots": [slot_record(slot, until[slot.id], program) for slot in day.slots]}
 
 
 def dedupe_publications(program: Program) -> list[tuple[str, list[tuple[Publication, list[SpeakerNode]]]]]:
@@ -175,3 +210,66 @@ def dedupe_publications(program: Program) -> list[tuple[str, list[tuple[Publicat
     for year, items in groupby(entries, key=lambda entry: entry[0].year):
         grouped.append((str(year) if year else "Year not given", list(items)))
     return grouped
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list too long for one: its address, how links name it, and what it lists."""
+
+    url: str
+    label: str
+    items: list[Any]
+
+
+def runs_by_weight(items: list[T], weight: Callable[[T], int], budget: int) -> list[list[T]]:
+    """``items`` cut into consecutive runs whose weights add up to at most ``budget`` (a heavier item alone)."""
+    runs: list[list[T]] = []
+    run: list[T] = []
+    total = 0
+    for item in items:
+        if run and total + weight(item) > budget:
+            runs.append(run)
+            run, total = [], 0
+        run.append(item)
+        total += weight(item)
+    return runs + ([run] if run else [])
+
+
+def _publication_nodes(entry: tuple[Publication, list[SpeakerNode]]) -> int:
+    publication, listed_by = entry
+    return 8 + len(publication.authors) + 2 * len(listed_by)
+
+
+def publication_pages(years: list[tuple[str, list[Any]]]) -> list[ListPage]:
+    """Publications too many for one page, a page per year (a big year in parts); none when they fit one."""
+    if sum(_publication_nodes(entry) for _, entries in years for entry in entries) <= LIST_PAGE_NODES:
+        return []
+    pages = []
+    for year, entries in years:
+        ident = year if year.isdigit() else "undated"
+        runs = runs_by_weight(entries, _publication_nodes, LIST_PAGE_NODES)
+        for number, run in enumerate(runs, start=1):
+            label, suffix = (year, "") if len(runs) == 1 else (f"{year} ({number} of {len(runs)})", f"-{number}")
+            pages.append(ListPage(page_url("publications", ident + suffix), label, run))
+    return pages
+
+
+#: Elements of one card on the speakers' list (item, link, avatar, name, affiliation, their wrappers).
+SPEAKER_CARD_NODES = 7
+
+
+def speaker_pages(speakers: list[SpeakerNode]) -> list[ListPage]:
+    """Speakers too many for one page, in pages by family name ('Åberg – Bianchi'); none when they fit one."""
+    per_page = LIST_PAGE_NODES // SPEAKER_CARD_NODES
+    if len(speakers) <= per_page:
+        return []
+    runs = [speakers[start:start + per_page] for start in range(0, len(speakers), per_page)]
+    return [ListPage(page_url("speakers", str(number)), _range_label(run[0], run[-1]), run)
+            for number, run in enumerate(runs, start=1)]
+
+
+def _range_label(first: SpeakerNode, last: SpeakerNode) -> str:
+    """'Åberg – Bianchi' by family name; by full name where the family names are the same."""
+    if first.family_name == last.family_name:
+        return f"{first.name} – {last.name}"
+    return f"{first.family_name} – {last.family_name}"
