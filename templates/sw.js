@@ -1,5 +1,5 @@
 /* Service worker: keeps the site available offline at the venue. A first visit stores the shell
-   (assets, home, the program, My schedule, search) and, within a byte budget, whatever else fits
+   (assets, home, the program, My schedule, search), and the whole site where it fits a byte budget
    (generator/render/offline.py): a small event whole, a big one its shell; every page read is kept
    as it is read. The cache is named after the build, so a new build replaces the old cache as soon
    as the new worker activates. */

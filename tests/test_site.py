@@ -450,6 +450,21 @@ def test_the_first_visit_stores_the_shell_within_its_byte_budget(split_site, bui
     assert {"./", "index.html", "program.html", "my-schedule.html", "search.html", "assets/app.js",
             "assets/style.css"} <= set(paths)
     assert sum((split_site / ("index.html" if path == "./" else path)).stat().st_size for path in paths) <= PRECACHE_BYTES
-    assert not any(path.startswith("talks/") for path in paths) and not search
+    assert not any(path.startswith(("talks/", "program/", "schedule-data/")) for path in paths)
     lund, lund_search = precache(built_site)  # a small event is wholly offline after one visit
-    assert "talks/ochs.html" in lund and "program.html" in lund and lund_search
+    assert "talks/ochs.html" in lund and "program.html" in lund and "schedule-data/2026-05-07.js" in lund
+    assert lund_search
+
+
+def test_the_search_index_is_stored_on_a_first_visit_only_where_it_fits():
+    from generator.render.offline import PRECACHE_BYTES, SEARCH_INDEX, precache_plan
+
+    files = ["index.html", "program.html", "search.html", "talks/a.html", "schedule.ics"]
+    sizes = {"index.html": 1000, "program.html": 1000, "search.html": 1000, "talks/a.html": 1000, "schedule.ics": 9}
+    assets = {"assets/app.js": 1000}
+    whole, search = precache_plan(files, {**sizes, SEARCH_INDEX: 10_000}, assets)
+    assert whole == ["./", "assets/app.js", "index.html", "program.html", "search.html", "talks/a.html"] and search
+    big = {**sizes, "talks/a.html": PRECACHE_BYTES, SEARCH_INDEX: 10_000}
+    assert precache_plan(files, big, assets) == (["./", "assets/app.js", "index.html", "program.html",
+                                                  "search.html"], True)
+    assert precache_plan(files, {**big, SEARCH_INDEX: PRECACHE_BYTES}, assets)[1] is False
