@@ -384,7 +384,7 @@ def bench_serve(content: Path, folder: Path, timeout: float, edits: int = SERVE_
 
     def rebuilt(after: int) -> list[float]:
         return [float(match.group(1)) for line in lines[after:]
-                if (match := re.search(r"rebuilt \d+ pages in ([0-9.]+)s", line))]
+                if (match := re.search(r"\b(?:re)?built \d+ pages in ([0-9.]+)s", line))]  # the first says "built"
 
     try:
         started = time.perf_counter()
