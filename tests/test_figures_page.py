@@ -7,7 +7,6 @@ the browser tests drive headless Chromium through Playwright and skip where it i
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import io
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CONTENT, serve
+from test_browser import opened
 
 PHONE = {"width": 360, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
@@ -34,19 +34,6 @@ def site(figures_site) -> Path:
 @pytest.fixture(scope="module")
 def url(site):
     yield from serve(site)
-
-
-@contextlib.contextmanager
-def opened(browser, viewport=DESKTOP, **options):
-    context = browser.new_context(viewport=viewport, **options)
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def figure_names(site: Path) -> list[str]:
