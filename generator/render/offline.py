@@ -20,7 +20,7 @@ SHELL_PAGES = ("index.html", "program.html", "my-schedule.html", "search.html", 
 SEARCH_INDEX = "pagefind"
 
 
-def _stored(path: str) -> bool:
+def stored_whole(path: str) -> bool:
     """The files a small site stores whole: pages, schedule data, photos (not feeds, not sw.js)."""
     return path != "sw.js" and (path.endswith((".html", ".js")) or path.startswith("photos/"))
 
@@ -35,11 +35,11 @@ def precache_plan(files: Iterable[str], sizes: dict[str, int], assets: dict[str,
     shell = [path for path in SHELL_PAGES if path in known]
     chosen = ["./", *shell, *sorted(assets)]
     total = sizes.get("index.html", 0) + sum(sizes.get(path, 0) for path in shell) + sum(assets.values())
-    rest = sorted(path for path in known if path not in shell and _stored(path))
+    rest = sorted(path for path in known if path not in shell and stored_whole(path))
     index = sizes.get(SEARCH_INDEX, 0)  # an index not measured (indexed after the build, or none) is tried
     if all(path in sizes for path in rest) and total + index + sum(sizes[path] for path in rest) <= PRECACHE_BYTES:
         return sorted(set(chosen + rest)), True
     return sorted(set(chosen)), total + index <= PRECACHE_BYTES
 
 
-__all__ = ["PRECACHE_BYTES", "SEARCH_INDEX", "SHELL_PAGES", "precache_plan"]
+__all__ = ["PRECACHE_BYTES", "SEARCH_INDEX", "SHELL_PAGES", "precache_plan", "stored_whole"]
