@@ -23,6 +23,7 @@ from generator.core.diagnostics import (
     EXIT_USAGE,
     ContentError,
     UsageError,
+    warning_report,
 )
 
 
@@ -33,10 +34,17 @@ def _content_dir(value: str) -> Path:
     return path
 
 
+def _show_warnings(warnings: list) -> None:
+    """Warnings of valid content go to stderr, before the command's own output."""
+    if warnings:
+        print(warning_report(warnings), file=sys.stderr)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from generator.content.pipeline import load_program
 
     program = load_program(_content_dir(args.content))
+    _show_warnings(program.warnings)
     print(f"ok: {len(program.slots)} slots on {len(program.days)} days, {len(program.talks)} talks, "
           f"{len(program.speakers)} speakers")
     return EXIT_OK
@@ -47,6 +55,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
     from generator.content.pipeline import load_program
 
     program = load_program(_content_dir(args.content))
+    _show_warnings(program.warnings)
     json.dump(program_to_dict(program), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK
@@ -78,6 +87,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from generator.build.progress import status_reporter
 
     report = build_site(options, progress=status_reporter())
+    _show_warnings(report.warnings)
     print(report.summary())
     return EXIT_OK
 

@@ -99,6 +99,7 @@ class BuildReport:
     rewritten: int = 0
     up_to_date: bool = False
     phases: dict[str, float] = field(default_factory=dict)
+    warnings: list = field(default_factory=list)  # the content's, for the command to show
 
     def summary(self) -> str:
         if self.up_to_date:
@@ -187,6 +188,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
     from generator.exports import export_files
 
     program = _load(options, inputs, memory)
+    report.warnings = program.warnings
     phase("load+validate+link")
     figures = _figures(options, program, say)
     figure_files = [OutputFile(path, content) for figure in figures for path, content in figure.files()]
@@ -340,7 +342,12 @@ def _sizes(site: StagedSite, files: set[str]) -> dict[str, int]:
     index it would keep (the files its files.json lists, and its delta's), then the other files it stores
     whole on a small site, measured only until they pass its budget (a file left unmeasured counts as too
     big, so the plan is the same; at N = 10,000, measuring all 47,000 files took 1.5 s of every edit)."""
-    from generator.render.offline import PRECACHE_BYTES, SEARCH_INDEX, SHELL_PAGES, stored_whole
+    from generator.render.offline import (
+        PRECACHE_BYTES,
+        SEARCH_INDEX,
+        SHELL_PAGES,
+        stored_whole,
+    )
 
     def size(path: str) -> int | None:
         located = site.path_of(path)

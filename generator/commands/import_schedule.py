@@ -431,6 +431,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         EXIT_OK,
         ContentError,
         UsageError,
+        warning_report,
     )
 
     source, target = Path(args.schedule), Path(args.content)
@@ -468,10 +469,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"imported {counts['slots']} slots on {counts['days']} days, {counts['talks']} talks, "
           f"{counts['speakers']} speakers, {counts['rooms']} rooms and {counts['tracks']} tracks into {target}")
     try:
-        load_program(target)
+        program = load_program(target)
     except ContentError as error:
         print(error.diagnostics.report().rsplit("\n", 1)[0], file=sys.stderr)
         print(f"the imported content does not pass `symposium check` yet; fix the problems above in {target}",
               file=sys.stderr)
         return EXIT_CONTENT
+    if program.warnings:
+        print(warning_report(program.warnings), file=sys.stderr)
     return EXIT_OK

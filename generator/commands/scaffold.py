@@ -9,9 +9,7 @@ field is written as a comment to fill in, and nothing is ever overwritten.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -235,12 +233,11 @@ def report_problems(diagnostics: Diagnostics) -> int:
 
 
 def _quiet_load(content: Path) -> None:
-    """``load_program`` without the warnings it prints: a scaffolding command checks its edit, it does not
+    """``load_program``, whose warnings a scaffolding command does not show: it checks its edit, it does not
     report on the whole event (a new speaker has no talk yet, by design; ``check`` says so)."""
     from generator.content.pipeline import load_program
 
-    with contextlib.redirect_stderr(io.StringIO()):
-        load_program(content)
+    load_program(content)
 
 
 def _problems(content: Path) -> set[str]:

@@ -37,7 +37,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Iterable
 
-from generator.core.diagnostics import ContentError, UsageError
+from generator.core.diagnostics import ContentError, UsageError, warning_report
 from generator.core.paths import STATIC, TEMPLATES
 
 DEFAULT_OUT = Path(".cache") / "serve-site"
@@ -257,6 +257,8 @@ class Rebuilder:
         else:
             first = self.state.snapshot()[0] == 0
             self.state.record([])
+            if report.warnings:
+                self.say(warning_report(report.warnings))
             self.say(f"{'built' if first else 'rebuilt'} {report.pages} pages in {time.perf_counter() - started:.2f}s")
         self.tidy_due = time.monotonic() + TIDY_AFTER
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,16 +32,17 @@ from generator.content.load import SourceDocument
 from generator.content.models import (
     Day,
     Event,
+    Slot,
     Speaker,
     Talk,
     Track,
-    Slot,
     Venue,
     slugify,
 )
 from generator.content.photos import photo_problem
 from generator.content.validate import Located, ValidatedContent
 from generator.core.diagnostics import ContentError, Diagnostics, did_you_mean
+
 
 @dataclass
 class _Linker:
@@ -479,6 +479,4 @@ def link_content(content: ValidatedContent, root: Path, diagnostics: Diagnostics
         raise ContentError(diagnostics)
     linker.warn_unused(program)
     program.warnings = sorted(set(diagnostics.warnings))
-    if program.warnings:
-        print(diagnostics.warning_report(), file=sys.stderr)
     return program

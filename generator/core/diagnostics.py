@@ -88,10 +88,18 @@ class Diagnostics:
 
     def warning_report(self) -> str:
         """The warnings of valid content, in file order, then their count; empty when there are none."""
-        if not self.warnings:
-            return ""
-        lines = [problem.format() for problem in sorted(set(self.warnings))]
-        return "\n".join([*lines, f"{_warning_count(self.warnings)} (the content is valid)."])
+        return warning_report(self.warnings)
+
+
+def warning_report(warnings: list[Problem]) -> str:
+    """Warnings of valid content, in file order, then their count; empty when there are none.
+
+    The stages only collect them (``Program.warnings``); each command decides whether to show them.
+    """
+    if not warnings:
+        return ""
+    lines = [problem.format() for problem in sorted(set(warnings))]
+    return "\n".join([*lines, f"{_warning_count(warnings)} (the content is valid)."])
 
 
 def _warning_count(warnings: list[Problem]) -> str:
