@@ -67,9 +67,117 @@ def deep_nesting(text: str) -> str | None:
     return None
 
 
+# -- Markdown: Python-Markdown with sane_lists and smarty, made faster without changing a byte ---------
+
+#: Whether smarty could change a text: every pattern it registers (smarty.py) needs a ' or " (its
+#: quotes), "--" (dashes) or "..." (ellipses) in the text it reads. That text comes from the source
+#: less the STX/ETX characters Markdown deletes first (so "-\x02-" reads "--"); raw HTML ("<") is
+#: rewritten by Markdown's HTML parser before the tree is built, so it goes to smarty too. A text with
+#: none of these converts to the same bytes without smarty, whose extra pass over the tree is skipped
+#: (tests/test_markdown_speed_path.py checks it; benchmarks/markdown_cost.py measures it).
+_SMARTY_MAY_CHANGE = re.compile("['\"<\x02\x03]|--|\\.\\.\\.")
+
+
+def _needed_strings() -> dict[str, tuple[str, ...]]:
+    """For an inline pattern's regular expression (its source), one or two strings, one of which each match
+    contains (a pattern whose source is not here is always tried)."""
+    from markdown import inlinepatterns as ip
+    from markdown.extensions import smarty as sm
+
+    single, double = ("'",), ('"',)
+    return {
+        ip.BACKTICK_RE: ("`",), ip.ESCAPE_RE: ("\\",), ip.NOIMG + r"\[": ("[",), ip.IMAGE_LINK_RE: ("![",),
+        ip.AUTOLINK_RE: ("<",), ip.AUTOMAIL_RE: ("<",), ip.HTML_RE: ("<",), ip.ENTITY_RE: ("&",),
+        ip.LINE_BREAK_RE: ("  \n",), r"\*|_": ("*", "_"),  # em_strong: its delimiters '*' and '_'
+        r"(?<!-)---(?!-)": ("---",), r"(?<!-)--(?!-)": ("--",), r"(?<!\.)\.{3}(?!\.)": ("...",),
+        sm.singleQuoteStartRe: single, sm.doubleQuoteStartRe: double, sm.doubleQuoteSetsRe: single,
+        sm.singleQuoteSetsRe: single, sm.doubleQuoteSetsRe2: single, sm.singleQuoteSetsRe2: single,
+        sm.decadeAbbrRe: single, sm.openingSingleQuotesRegex: single, sm.closingSingleQuotesRegex: single,
+        sm.closingSingleQuotesRegex2: single, sm.remainingSingleQuotesRegex: single,
+        sm.openingDoubleQuotesRegex: double, sm.closingDoubleQuotesRegex: double,
+        sm.closingDoubleQuotesRegex2: double, sm.remainingDoubleQuotesRegex: double,
+    }
+
+
+_BRACKET = re.compile(r"[\[\]]")
+
+
+def _bracket_ends(data: str) -> list[int | None]:
+    """The list LinkInlineProcessor._findBracketEnds makes (for each index, the index just past the first
+    "]" that takes the bracket depth below the depth there, or None), found from the brackets alone
+    rather than character by character: the depth is the same between two brackets, and so is the end."""
+    ends: list[int | None] = [None] * (len(data) + 1)
+    starts, depths, depth = [0], [0], 0  # the runs of equal depth: where each starts, and its depth
+    for bracket in _BRACKET.finditer(data):
+        depth += 1 if bracket.group() == "[" else -1
+        starts.append(bracket.end())
+        depths.append(depth)
+    starts.append(len(data) + 1)
+    waiting: list[int] = []  # runs whose end is not found yet, depths rising
+    for run, depth in enumerate(depths):
+        while waiting and depth < depths[waiting[-1]]:
+            done = waiting.pop()
+            ends[starts[done]:starts[done + 1]] = [starts[run]] * (starts[done + 1] - starts[done])
+        waiting.append(run)
+    return ends
+
+
+def _faster(md: markdown_lib.Markdown) -> markdown_lib.Markdown:
+    """``md`` with the same output, sooner: its inline processors (Markdown's and smarty's) skip a pattern
+    when the text lacks what every match needs, which is what trying it would find; link patterns find
+    brackets with :func:`_bracket_ends` (not one character at a time). Overriding the name-mangled loop relies
+    on InlineProcessor's internals: without them ``md`` is left as it is."""
+    from markdown import util
+    from markdown.inlinepatterns import LinkInlineProcessor
+    from markdown.treeprocessors import InlineProcessor
+
+    private = ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern")  # what the subclass relies on
+    if not all(hasattr(InlineProcessor, name) for name in private):
+        return md
+    needed = _needed_strings()
+
+    class SkippingInlineProcessor(InlineProcessor):
+        def __init__(self, md: markdown_lib.Markdown, patterns) -> None:
+            super().__init__(md)
+            self.inlinePatterns = patterns  # the registry of the processor this one replaces, in its order
+            self.plan = [(pattern, needed.get(pattern.getCompiledRegExp().pattern)) for pattern in patterns]
+
+        # InlineProcessor.__handleInline, the same loop, but a pattern that cannot match is not tried
+        def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+            if isinstance(data, util.AtomicString):
+                return data
+            plan, start, apply = self.plan, 0, self._InlineProcessor__applyPattern
+            while patternIndex < len(plan):
+                pattern, strings = plan[patternIndex]
+                if strings is not None and strings[0] not in data and strings[-1] not in data:  # one or two
+                    patternIndex, start = patternIndex + 1, 0  # as a pattern that found nothing
+                    continue
+                data, matched, start = apply(pattern, data, patternIndex, start)
+                if not matched:
+                    patternIndex += 1
+            return data
+
+    for name, priority in (("inline", 20), ("smarty", 6)):  # their documented priorities
+        if name in md.treeprocessors:
+            patterns = md.treeprocessors[name].inlinePatterns
+            md.treeprocessors.register(SkippingInlineProcessor(md, patterns), name, priority)
+    for pattern in md.inlinePatterns:
+        if getattr(type(pattern), "_findBracketEnds", None) is LinkInlineProcessor._findBracketEnds:
+            pattern._findBracketEnds = _bracket_ends
+    return md
+
+
 @functools.lru_cache(maxsize=None)
-def _converter() -> markdown_lib.Markdown:
-    return markdown_lib.Markdown(extensions=["sane_lists", "smarty"], output_format="html")
+def _converter(smarty: bool = True) -> markdown_lib.Markdown:
+    return _faster(markdown_lib.Markdown(extensions=["sane_lists", "smarty"] if smarty else ["sane_lists"],
+                                         output_format="html"))
+
+
+def markdown_html(text: str) -> str:
+    """Markdown to HTML (not sanitized), byte for byte what Python-Markdown with sane_lists and smarty makes."""
+    converter = _converter(_SMARTY_MAY_CHANGE.search(text) is not None)
+    converter.reset()
+    return converter.convert(text)
 
 
 def sanitize(html: str, maths: bool = False) -> str:
@@ -219,9 +327,7 @@ def _markdown_with_maths(text: str) -> str:
 
     if "\ue000" not in text and "$" in text:
         text = _MATH.sub(set_aside, text)
-    converter = _converter()
-    converter.reset()
-    html_text = sanitize(converter.convert(text))
+    html_text = sanitize(markdown_html(text))
     if not formulas:
         return html_text
 
