@@ -1,11 +1,11 @@
-"""``make bench``: our build against Hugo on the same synthetic symposium, plus rebuilds.
+"""``make bench``: our build against Hugo + Pagefind on the same synthetic symposium, plus rebuilds.
 
 For each size N (talks) it generates the content once (benchmarks/synth.py),
 then times cold builds, alternating ours and Hugo's, each into a fresh folder
 with no cache. Ours runs as ``python -m generator build --no-figures``: the
 synthetic content has no figures.yaml, so there is nothing to compute; it
-does build the Pagefind search index, which Hugo's site does not have. Hugo
-runs with ``--minify`` to match our htmlmin step.
+builds the Pagefind search index. The peer is what a Hugo user runs to get the
+same: ``hugo --minify`` (to match our htmlmin step), then Pagefind over its output.
 
 Printed: a Markdown table (wall time median and min–max, pages per second,
 peak memory of the process tree, the ours/Hugo ratio), our phase breakdown
@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -225,9 +226,28 @@ def hugo_executable() -> list[str] | None:
     return [found] if found else None
 
 
-def hugo_build(hugo: list[str], source: Path, out: Path) -> list[str]:
-    return [*hugo, "--quiet", "--minify", "--source", str(source), "--destination", str(out),
-            "--cacheDir", str(out.parent / "hugo-cache")]
+def pagefind_executable() -> list[str]:
+    """The Pagefind binary our build runs (the ``pagefind`` wheel's), for the peer's search index."""
+    try:
+        from pagefind.service import get_executable  # the PyPI package (a dependency of ours)
+
+        executable = get_executable()
+    except ImportError:
+        executable = None
+    return [str(executable)] if executable else [PYTHON, "-m", "pagefind"]
+
+
+def hugo_build(hugo: list[str], source: Path, out: Path, search: bool = True) -> list[str]:
+    """The peer: what a Hugo user runs to get a site with search, ``hugo --minify`` then Pagefind over its
+    output (the layouts mark talks and speakers with ``data-pagefind-body``, as ours do). One shell, so the
+    timing, CPU and memory cover both."""
+    hugo_command = [*hugo, "--quiet", "--minify", "--source", str(source), "--destination", str(out),
+                    "--cacheDir", str(out.parent / "hugo-cache")]
+    if not search:
+        return hugo_command
+    pagefind_command = [*pagefind_executable(), "--site", str(out), "--output-path", str(out / "pagefind"),
+                        "--force-language", "en", "--silent"]
+    return ["/bin/sh", "-c", f"{shlex.join(hugo_command)} && {shlex.join(pagefind_command)}"]
 
 
 def fresh(folder: Path) -> Path:
@@ -295,7 +315,7 @@ def bench_size(n: int, runs: int, work: Path, hugo: list[str] | None, seed: int,
 
 def _cold_run(who: str, command: list[str], n: int, run: int, timeout: float) -> dict:
     """One timed build into the (fresh) parent of its output folder, as a JSON-ready record."""
-    out = Path(command[command.index("--out" if who == "ours" else "--destination") + 1])
+    out = Path(command[command.index("--out") + 1]) if who == "ours" else _destination(command)
     m = measure(command, cwd=out.parent, timeout=timeout)
     if not m.ok:
         _fail(f"{'our build' if who == 'ours' else 'Hugo'} at N={n}", m, timeout)
@@ -307,6 +327,12 @@ def _cold_run(who: str, command: list[str], n: int, run: int, timeout: float) ->
     say(f"  {who:5} run {run + 1}: {m.seconds:.2f}s, {pages} pages, "
         f"peak PSS {m.peak_tree_pss / 2**20:.0f} MiB (RSS {m.peak_tree_rss / 2**20:.0f} MiB)")
     return record
+
+
+def _destination(command: list[str]) -> Path:
+    """The output folder of a Hugo command (inside the shell line when Pagefind follows it)."""
+    words = shlex.split(command[-1]) if command[0] == "/bin/sh" else command
+    return Path(words[words.index("--destination") + 1])
 
 
 def _edit_abstract(talk_yaml: Path, hugo_md: Path) -> None:
@@ -594,8 +620,8 @@ def report(results: dict, path: Path) -> str:
         f"{(m['hugo'] or 'no Hugo').split(' BuildDate')[0]}.",
         f"Load average (1 min) before / after: {load[0]:.1f} / {after[0]:.1f} (on a busy machine compare CPU seconds).",
         f"Ours: `python -m generator build --no-figures --minifier {results.get('minifier', 'htmlmin')}` "
-        "(includes the Pagefind search index; Hugo has none).",
-        "Hugo: `hugo --minify`. Cold builds: fresh output folder, no cache. CPU: user+system seconds (Hugo "
+        "(includes the Pagefind search index).",
+        "Hugo: `hugo --minify && pagefind --site public` (the same Pagefind binary). Cold builds: fresh output folder, no cache. CPU: user+system seconds (Hugo "
         "uses several threads). Peak RSS: sampled sum over the process tree.\n",
         size_table(results["sizes"]),
         "\nWhere our build's time goes (median seconds per phase, from its summary line):\n",
@@ -670,7 +696,8 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"  symposium serve at N={n}: first build, then {SERVE_EDITS} edits")
                 results["serve"] = {"talks": n, **attempt(lambda: bench_serve(
                     work / f"n{n}" / "src" / "content", work / f"n{n}" / "serve", args.timeout))}
-            shutil.rmtree(work / f"n{n}", ignore_errors=True)  # N=10,000 leaves hundreds of MiB
+            if not args.keep:
+                shutil.rmtree(work / f"n{n}", ignore_errors=True)  # N=10,000 leaves hundreds of MiB
         if args.import_size and args.import_size not in sizes:
             results["import"] = {"skipped": f"N={args.import_size} is not among --sizes"}
         if not args.no_seed:

@@ -344,7 +344,7 @@ HUGO_LAYOUTS = {
 {{ partial "day.html" . }}
 {{ end }}
 """,
-    "talks/single.html": """{{ define "title" }}{{ .Title }} · {{ site.Title }}{{ end }}{{ define "main" }}<article>
+    "talks/single.html": """{{ define "title" }}{{ .Title }} · {{ site.Title }}{{ end }}{{ define "main" }}<article data-pagefind-body>
 <h1>{{ .Title }}</h1>
 <ul class="speakers">{{ range .Params.speakers }}{{ with site.GetPage (printf "/speakers/%s" .) }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <span>{{ index .Params.affiliations 0 }}</span></li>{{ end }}{{ end }}</ul>
 <p><a href="{{ (site.GetPage (printf "/program/%s" .Params.day)).RelPermalink }}"><time datetime="{{ .Params.day }}T{{ .Params.start }}">{{ .Params.day }} {{ .Params.start }}</time></a>–<time>{{ .Params.end }}</time>, {{ .Params.room }}</p>
@@ -353,7 +353,7 @@ HUGO_LAYOUTS = {
 </article>
 {{ end }}
 """,
-    "speakers/single.html": """{{ define "title" }}{{ .Title }} · {{ site.Title }}{{ end }}{{ define "main" }}<article>
+    "speakers/single.html": """{{ define "title" }}{{ .Title }} · {{ site.Title }}{{ end }}{{ define "main" }}<article data-pagefind-body>
 <h1>{{ .Title }}</h1>
 <p>{{ delimit .Params.affiliations ", " }}</p>
 {{ .Content }}

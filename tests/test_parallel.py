@@ -56,3 +56,23 @@ def test_closing_stops_a_child_still_running() -> None:
     started = time.perf_counter()
     call.close()
     assert time.perf_counter() - started < 10
+
+
+class Big:
+    """Stands for the program: something a finished call must not keep alive."""
+
+
+@pytest.mark.parametrize("inline", [False, True], ids=["forked", "inline"])
+def test_the_call_lets_go_of_its_arguments_and_value_once_taken(inline: bool) -> None:
+    """A build frees the program before its search indexer; a finished call must not keep it (or the feeds)."""
+    import weakref
+
+    argument = Big()
+    call = ForkedCall(lambda big: [big], argument, inline=inline)
+    value = call.result()
+    assert value[0] is argument or not inline
+    watched = weakref.ref(argument)
+    del argument, value
+    assert watched() is None
+    with pytest.raises(RuntimeError, match="already taken"):
+        call.result()

@@ -154,6 +154,7 @@ class ForkedCall:
         """The function's value; its exception is raised here."""
         if self._outcome is None and self._process is None:
             self._outcome = _outcome_of(*self._call)
+        self._call = None  # its arguments (the program) may be freed once the result is in
         if self._process is not None:
             try:
                 self._outcome = self._receiver.recv()
@@ -164,6 +165,7 @@ class ForkedCall:
             finally:
                 self.close()
         succeeded, value = self._outcome  # type: ignore[misc]
+        self._outcome = (False, RuntimeError("the result of a forked call was already taken"))  # freed with the caller's
         if not succeeded:
             raise value  # type: ignore[misc]
         return value

@@ -360,6 +360,11 @@ def remember(rendered: dict[str, str]) -> None:
     _RENDERED.update(rendered)
 
 
+def forget_renderings() -> None:
+    """Drop every remembered rendering: a one-off build is done with them before its search index."""
+    _RENDERED.clear()
+
+
 def rendered_since(known: set[str]) -> dict[str, str]:
     """Renderings this process made that ``known`` lacks: what a worker hands back."""
     return {text: html for text, html in _RENDERED.items() if text not in known}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import gc
 from typing import Iterator
 
@@ -28,3 +30,21 @@ def gc_paused(freeze: bool = False) -> Iterator[None]:
             gc.freeze()
     finally:
         gc.enable()
+
+
+def release_memory() -> None:
+    """Free what the process no longer references, and hand the freed pages back to the system.
+
+    For a one-off build before its search indexer, which peaks near 2 GB at N = 10,000: the program
+    holds reference cycles (and was frozen, see :func:`gc_paused`), so only a full collection frees it
+    (0.5 s there); glibc then keeps the freed heap until ``malloc_trim`` returns it (400 -> 80 MB).
+    """
+    gc.unfreeze()
+    gc.collect()
+    library = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(library).malloc_trim if library else None
+    except (OSError, AttributeError):  # not glibc: freed memory is reused by the process instead
+        trim = None
+    if trim is not None:
+        trim(0)

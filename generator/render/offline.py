@@ -10,7 +10,14 @@ read (sw.js).
 
 from __future__ import annotations
 
-from typing import Iterable
+import hashlib
+from typing import TYPE_CHECKING, Iterable
+
+from generator.core.files import OutputFile
+from generator.core.paths import STATIC
+
+if TYPE_CHECKING:
+    import jinja2
 
 #: The most the service worker downloads on a first visit besides the page being read, in bytes.
 PRECACHE_BYTES = 1_500_000
@@ -42,4 +49,27 @@ def precache_plan(files: Iterable[str], sizes: dict[str, int], assets: dict[str,
     return sorted(set(chosen)), total + index <= PRECACHE_BYTES
 
 
-__all__ = ["PRECACHE_BYTES", "SEARCH_INDEX", "SHELL_PAGES", "precache_plan", "stored_whole"]
+def service_worker(environment: jinja2.Environment, build_id: str, files: dict[str, str],
+                   sizes: dict[str, int] | None = None) -> OutputFile:
+    """sw.js at the root (its scope is the whole site), versioned by the build id and the bytes it caches.
+
+    ``files`` maps each file the site has besides sw.js to a hash of its bytes; ``sizes`` to its bytes
+    (and ``SEARCH_INDEX`` to the search index's), which bound what a first visit stores; without them
+    it stores the shell alone. Needs only the templates, not the program: a build writes it last, after
+    it has let go of the program to give the search indexer room.
+    """
+    state = hashlib.sha256(build_id.encode())
+    for path, value in sorted(files.items()):
+        state.update(path.encode() + b"\0" + value.encode() + b"\0")
+    statics = sorted(p for p in STATIC.rglob("*") if p.is_file() and not p.name.startswith(".")) \
+        if STATIC.is_dir() else []
+    for path in statics:
+        state.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + path.read_bytes())
+    assets = {"assets/" + path.relative_to(STATIC).as_posix(): path.stat().st_size for path in statics}
+    precache, search = precache_plan(files, sizes or {}, assets)
+    script = environment.get_template("sw.js").render(
+        version=f"{build_id}-{state.hexdigest()[:12]}", precache=precache, search=search)
+    return OutputFile("sw.js", script.encode("utf-8"))
+
+
+__all__ = ["PRECACHE_BYTES", "SEARCH_INDEX", "SHELL_PAGES", "precache_plan", "service_worker", "stored_whole"]
