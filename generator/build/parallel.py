@@ -9,6 +9,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import multiprocessing
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -17,7 +18,7 @@ from generator import __version__
 from generator.build.manifest import PreviousBuild
 from generator.build.publish import StagedSite
 from generator.content import markup
-from generator.core.files import OutputFile, write_atomically
+from generator.core.files import write_atomically
 from generator.core.hashing import code_digest, digest
 from generator.render.pages import Renderer
 
@@ -138,7 +139,7 @@ class ForkedCall:
     with ``inline``, the call runs in this process when its result is asked for.
     """
 
-    def __init__(self, function: Callable, *args, inline: bool = False):
+    def __init__(self, function: Callable, *args, inline: bool = False, nice: int = 0):
         self._outcome: tuple[bool, object] | None = None
         self._process = None
         self._call = (function, args)
@@ -146,7 +147,7 @@ class ForkedCall:
             return
         context = multiprocessing.get_context("fork")
         self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send_outcome, args=(sender, function, args), daemon=True)
+        self._process = context.Process(target=_send_outcome, args=(sender, function, args, nice), daemon=True)
         self._process.start()
         sender.close()
 
@@ -187,7 +188,9 @@ def _outcome_of(function: Callable, args: tuple) -> tuple[bool, object]:
         return False, error
 
 
-def _send_outcome(sender, function: Callable, args: tuple) -> None:
+def _send_outcome(sender, function: Callable, args: tuple, nice: int = 0) -> None:
+    if nice:
+        os.nice(nice)  # a lower priority: others' work first, this one with what they leave
     outcome = _outcome_of(function, args)
     try:
         sender.send(outcome)
@@ -218,13 +221,11 @@ def _render_chunk(indices: list[int]) -> list[Placed]:
     return placed
 
 
-def render_pages(renderer: Renderer, paths: set[str], minifier: str | None, jobs: int, sink: Sink,
-                 extra: Callable[[], list[OutputFile]]) -> tuple[list[Placed], list[OutputFile]]:
+def render_pages(renderer: Renderer, paths: set[str], minifier: str | None, jobs: int, sink: Sink) -> list[Placed]:
     """Render (and minify) the pages at ``paths`` into ``sink`` on ``jobs`` forked workers.
 
-    ``extra`` runs meanwhile in this process. The costly pages (the program, the
-    lists) go first, each as its own task, so no worker is left with one huge
-    page at the end.
+    The costly pages (the program, the lists) go first, each as its own task, so
+    no worker is left with one huge page at the end.
     """
     table = renderer.page_jobs()
     wanted = [index for index, (path, _) in enumerate(table) if path in paths]
@@ -232,7 +233,7 @@ def render_pages(renderer: Renderer, paths: set[str], minifier: str | None, jobs
     _FORK_STATE.update(jobs=table, minifier=minifier, sink=sink)
     try:
         if jobs <= 1 or len(wanted) < 2 * CHUNK:
-            results, others = _render_chunk(wanted), extra()
+            results = _render_chunk(wanted)
         else:
             singles = [[index] for index in wanted if "/" not in table[index][0]]
             rest = [index for index in wanted if "/" in table[index][0]]
@@ -240,8 +241,7 @@ def render_pages(renderer: Renderer, paths: set[str], minifier: str | None, jobs
             context = multiprocessing.get_context("fork")
             with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
                 futures = [pool.submit(_render_chunk, task) for task in tasks]
-                others = extra()
                 results = [item for future in futures for item in future.result()]
     finally:
         _FORK_STATE.clear()
-    return sorted(results, key=lambda item: item.path), others
+    return sorted(results, key=lambda item: item.path)

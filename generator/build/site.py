@@ -30,7 +30,7 @@ from generator.render.offline import service_worker
 # The stages' modules are imported where they are first needed, not here: an up-to-date check then
 # never imports pydantic, Jinja or the content models (a no-op build takes 0.2 s instead of 0.6 s).
 if TYPE_CHECKING:
-    from generator.build.parallel import ForkedCall, Placed, Sink
+    from generator.build.parallel import Placed, Sink
     from generator.content.graph import Program
     from generator.content.pipeline import BuildMemory
     from generator.render.pages import Renderer
@@ -41,6 +41,8 @@ MARKDOWN_PRERENDER_PAGES = 200
 #: Up to this many pages to render, the site is updated in place (a few renames, see publish.StagedSite);
 #: a bigger change is built whole in a staging folder and swapped in, so readers never see it half done.
 IN_PLACE_PAGES = 200
+#: The feeds' child yields the cores to the page renderers (they finish first, and Pagefind needs their pages).
+FEEDS_NICENESS = 10
 
 
 def _file_digests(root: Path, index: Path | None = None) -> dict[str, str]:
@@ -203,30 +205,43 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
         prerender_markdown(program, options.cache_dir / "markdown.json", jobs)
     phase("markdown")
 
-    # The feeds hold every slot (tens of MB at N = 10,000) and need only the program: made on the other
-    # core while pages render. Forked after the Markdown phase, so the child has every rendering too.
+    # The feeds hold every slot (tens of MB at N = 10,000) and need only the program: made in a forked child,
+    # at low priority while pages render (the workers have the cores), then beside Pagefind, which leaves most
+    # of a core idle. Forked after the Markdown phase, so the child has every rendering too.
     feeds = ForkedCall(export_files, program, _normalise_base_url(options.base_url),
-                       options.cache_dir / "exports.fragments", inline=jobs == 1)
+                       options.cache_dir / "exports.fragments", inline=jobs == 1, nice=FEEDS_NICENESS)
     try:
         # A small change to the last build's site is published in place; a cold build or a big change is swapped in.
         in_place_of = inputs.previous.on_disk() \
             if inputs.previous.entries and len(plan.stale) <= IN_PLACE_PAGES else None
         with staged_site(options.out, trash=options.cache_dir / "trash", in_place_of=in_place_of) as site:
-            entries, placed = _render_and_write(options, plan, site, inputs.previous, feeds, figure_files,
-                                                jobs if plan.many else 1, phase)
-            versions = {path: output for path, (_, output) in entries.items()}
-            expected = set(entries)
+            sink = Sink(site, inputs.previous)
+            entries, placed = _render_and_write(options, plan, sink, figure_files, jobs if plan.many else 1, phase)
             report.pages = len(plan.paths)
             write_worker = functools.partial(service_worker, plan.renderer.environment, plan.renderer.context.build_id)
             if memory is None:  # a one-off build is done with the program: the search indexer gets its memory
                 del program, plan, figures, figure_files
-            if options.search:
-                expected |= _index(options, site, versions, inputs.previous, say, release=memory is None)
-                phase("search index")
-            placed += _write_last(write_worker, versions, entries, Sink(site, inputs.previous), expected)
+
+            def take_feeds() -> None:
+                """While the index is made: place the feeds, then (a one-off build) free what is no longer used."""
+                for file in feeds.result():
+                    placed.append(sink.put(file.path, file.content))
+                    entries[file.path] = (placed[-1].output, placed[-1].output)
+                phase("feeds")
+                if memory is None:
+                    _release_memory()
+
+            html = {path: output for path, (_, output) in entries.items() if path.endswith(".html")}
+            index_files, index_version = _index_while(take_feeds, options, site, html, inputs.previous, say)
+            phase("search index")
+            versions = {path: output for path, (_, output) in entries.items()}
+            if index_version:
+                versions["pagefind"] = index_version
+            expected = set(entries) | index_files
+            placed += _write_last(write_worker, versions, entries, sink, expected)
             report.bytes = sum(item.written for item in placed)
             report.rewritten = sum(1 for item in placed if not item.linked)
-            files = site.publish(expected | set(entries))
+            files = site.publish(expected | set(entries))  # with what _write_last added
         save_manifest(inputs.manifest, options.out, inputs.fingerprint, entries, inputs=inputs.digest, files=files)
         phase("manifest")
         report.files = len(entries)
@@ -293,52 +308,51 @@ def _plan(options: BuildOptions, program: Program, inputs: _Inputs, figures: lis
     return _Plan(renderer, paths, keys, reused, {path for path in paths if path not in reused})
 
 
-def _render_and_write(options: BuildOptions, plan: _Plan, site: StagedSite, previous: PreviousBuild,
-                      feeds: ForkedCall, figure_files: list[OutputFile], jobs: int,
+def _render_and_write(options: BuildOptions, plan: _Plan, sink: Sink, figure_files: list[OutputFile], jobs: int,
                       phase: _Phases) -> tuple[dict[str, tuple[str, str]], list[Placed]]:
-    """Render the stale pages into the site, keep the reused ones, add the feeds and the other files.
+    """Render the stale pages into the site, keep the reused ones, add the other files but the feeds.
 
     Returns the manifest entries (path -> (key, hash of the bytes)) and what was placed.
     """
-    from generator.build.parallel import Sink, render_pages
+    from generator.build.parallel import render_pages
 
     templates_minified = options.minify and options.minifier == "htmlmin"
     page_minifier = options.minifier if options.minify and not templates_minified else None
-    sink = Sink(site, previous)
-    pages, exports = render_pages(plan.renderer, plan.stale, page_minifier, jobs, sink, extra=feeds.result)
+    pages = render_pages(plan.renderer, plan.stale, page_minifier, jobs, sink)
     phase("render")
-    site.keep(plan.reused)
+    sink.site.keep(plan.reused)
     entries = {path: (plan.keys[path], output) for path, output in plan.reused.items()}
     placed = list(pages)
-    for file in [*plan.renderer.extra_files(plan.paths), *exports, *figure_files]:
+    for file in [*plan.renderer.extra_files(plan.paths), *figure_files]:
         placed.append(sink.put(file.path, file.content))
     entries.update((item.path, (plan.keys.get(item.path, item.output), item.output)) for item in placed)
     phase("write")
     return entries, placed
 
 
-def _index(options: BuildOptions, site: StagedSite, versions: dict[str, str], previous: PreviousBuild,
-           say: Callable[[str], None], release: bool = False) -> set[str]:
-    """Update the search index in the site; returns its files, and records its version in ``versions``.
+def _index_while(meanwhile: Callable[[], None], options: BuildOptions, site: StagedSite, html: dict[str, str],
+                 previous: PreviousBuild, say: Callable[[str], None]) -> tuple[set[str], str | None]:
+    """Bring the search index of the site up to date with its pages (``html``: path -> hash of the bytes)
+    while ``meanwhile`` runs in this process: Pagefind runs in its own, so the rest of the build overlaps it.
 
-    ``release``: meanwhile (Pagefind runs in its own process), free the memory of what the build no
-    longer references, so this process holds ~80 MB instead of ~500 MB when Pagefind peaks (~2 GB at
-    N = 10,000); the caller has dropped its references to the program.
+    Returns the index's files and a version of it (None without search).
     """
+    if not options.search:
+        meanwhile()
+        return set(), None
     from generator.build.search import update_search_index
 
-    html = {path: output for path, output in versions.items() if path.endswith(".html")}
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         indexing = pool.submit(update_search_index, site.folder, html,
                                previous.site if previous.site.is_dir() else None,
                                options.cache_dir / "search-index.json", page_path=site.path_of,
                                in_place=site.in_place)
-        if release:
-            _release_memory()
-        search = indexing.result()
+        try:
+            meanwhile()
+        finally:
+            search = indexing.result()  # never leave Pagefind writing into a site that is being thrown away
     say("search index: " + search.summary)
-    versions["pagefind"] = _search_version(site.path_of)
-    return search.files
+    return set(search.files), _search_version(site.path_of)
 
 
 def _release_memory() -> None:
