@@ -372,3 +372,15 @@ def test_builds_that_update_the_site_in_place_keep_one_consistent_index(tmp_path
     assert any(b"strong monotonicity" in gzip.decompress(path.read_bytes())
                for path in (site / OUTPUT / "fragment").glob("*"))
     consistent()
+
+
+def test_a_site_that_marks_no_page_is_indexed_whole_as_pagefind_would(tmp_path):
+    """Only marked pages go to Pagefind (it would skip the others after parsing them); a site whose templates
+    mark none gets every page indexed, which is what Pagefind does without markers."""
+    site = tmp_path / "site"
+    for name, words in [("index.html", "welcome"), ("talks/a.html", "sharpness")]:
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(f"<!doctype html><html lang=en><body><main><h1>{words}</h1>"
+                                 f"<p>{words} words</p></main></body></html>", encoding="utf-8")
+    update_search_index(site, page_hashes(site), None, tmp_path / ".cache" / "search-index.json")
+    assert indexed_urls(site / OUTPUT) == {"/", "/talks/a.html"}

@@ -31,7 +31,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from generator.core.files import link_file, link_files, write_atomically
 from generator.core.hashing import digest
@@ -250,8 +250,12 @@ def _index_pages(site_dir: Path, folder: str, paths: list[str], page_path: Calla
     """
     scratch_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="search-", dir=scratch_dir) as scratch:
+        made = set()
         for path in paths:
-            os.makedirs(os.path.dirname(f"{scratch}/{path}"), exist_ok=True)
+            parent = os.path.dirname(f"{scratch}/{path}")
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
             link_file(str(page_path(path)), f"{scratch}/{path}")
         _run_pagefind(Path(scratch), site_dir / folder)
     _write_file_list(site_dir, folder)
@@ -263,11 +267,17 @@ def _build_delta(site_dir: Path, changed: dict[str, str], scratch_dir: Path,
 
     Returns the delta's :func:`_listing` ("": no page to index).
     """
-    marked = sorted(path for path in changed if BODY_MARKER in page_path(path).read_bytes())
+    marked = _marked(changed, page_path)
     if not marked:
         return ""
     _index_pages(site_dir, DELTA, marked, page_path, scratch_dir)
     return _listing(_folder_files(site_dir / DELTA))
+
+
+def _marked(paths: Iterable[str], page_path: Callable[[str], Path]) -> list[str]:
+    """The pages Pagefind would index: those that mark their main content (it skips the others, but only
+    after parsing them; the program's day pages are 20 MB of the 175 at N = 10,000)."""
+    return sorted(path for path in paths if BODY_MARKER in page_path(path).read_bytes())
 
 
 @dataclass(frozen=True)
@@ -318,11 +328,9 @@ def update_search_index(site_dir: Path, pages: dict[str, str], previous_site: Pa
             count = len(changed) + len(removed)
             return SearchUpdate(f"delta: {count} page{'' if count == 1 else 's'}",
                                 frozenset(kept | _index_files_of(site_dir, DELTA)))
-    if in_place:
-        _index_pages(site_dir, OUTPUT, sorted(pages), read, state_file.parent)
-    else:
-        _run_pagefind(site_dir, site_dir / OUTPUT)
-        _write_file_list(site_dir, OUTPUT)
+    # Only the marked pages, linked into a scratch folder: the same index as Pagefind over the whole site,
+    # 2 s sooner at N = 10,000. A site that marks none is indexed whole, as Pagefind would.
+    _index_pages(site_dir, OUTPUT, _marked(pages, read) or sorted(pages), read, state_file.parent)
     base = IndexState(dict(pages), _listing(_base_files(site_dir)), tool=tool)
     _finish(site_dir, base, state_file)
     return SearchUpdate(f"full: {len(pages)} pages", frozenset(_index_files_of(site_dir, OUTPUT)))
