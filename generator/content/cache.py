@@ -98,10 +98,11 @@ class ContentCache:
         self._dirty.add(number)
         return summary
 
-    def save(self) -> None:
-        """Write the shards that gained or lost files (only the files this build used are kept)."""
+    def save(self, prune: bool = True) -> None:
+        """Write the shards that gained or lost files (only the files this build used are kept, unless
+        ``prune`` is False: for a build that looked up only some files, see pipeline._relinked)."""
         for number, shard in self._shards.items():
-            used = self._used.get(number, set())
+            used = self._used.get(number, set()) if prune else set(shard)
             if number not in self._dirty and set(shard) <= used:
                 continue
             files = {relative: entry for relative, entry in shard.items() if relative in used}

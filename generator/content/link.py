@@ -40,6 +40,7 @@ from generator.content.models import (
     slugify,
 )
 from generator.content.photos import photo_problem
+from generator.content.relink import speaker_node, talk_node
 from generator.content.validate import Located, ValidatedContent
 from generator.core.diagnostics import ContentError, Diagnostics, did_you_mean
 
@@ -143,11 +144,7 @@ class _Linker:
             names.setdefault(expected, item.id)
             if speaker.photo is not None:
                 self.check_photo(item, speaker.photo)
-            family = speaker.family_name or speaker.name.split()[-1]
-            speakers[item.id] = SpeakerNode(
-                item.id, speaker.name, family, list(speaker.affiliations), speaker.position, speaker.bio,
-                speaker.about, speaker.photo, list(speaker.links), list(speaker.interests),
-                list(speaker.education), list(speaker.publications))
+            speakers[item.id] = speaker_node(item.id, speaker)
         return speakers
 
     def check_photo(self, item: Located[Speaker], photo: str) -> None:
@@ -171,8 +168,7 @@ class _Linker:
                 if track is None:
                     self.error(item.source, ("track",), f"unknown track '{talk.track}'",
                                did_you_mean(talk.track, set(tracks)))
-            talks[item.id] = TalkNode(item.id, talk.title, talk.tba, talk.subtitle, talk.abstract,
-                                      list(talk.joint_work), talk.part, list(talk.links), resolved, track)
+            talks[item.id] = talk_node(item.id, talk, resolved, track)
         located = {item.id: item for item in self.content.talks}
         for item in self.content.talks:
             companion_id = item.model.companion

@@ -186,10 +186,10 @@ def validate_content(files: ContentFiles, diagnostics: Diagnostics, known: Model
     again; every valid model is put in ``remember``.
     """
     with gc_paused():
-        return _validate_content(files, diagnostics, _Memo(known or {}, remember))
+        return _validate_content(files, diagnostics, Memo(known or {}, remember))
 
 
-class _Memo:
+class Memo:
     """Validates a document, or hands back the model validated from the same bytes before; only valid
     models are remembered, so a file with errors is validated (and its errors reported) every time."""
 
@@ -208,7 +208,7 @@ class _Memo:
         return result
 
 
-def _validate_content(files: ContentFiles, diagnostics: Diagnostics, memo: _Memo) -> ValidatedContent:
+def _validate_content(files: ContentFiles, diagnostics: Diagnostics, memo: Memo) -> ValidatedContent:
     event = None
     if files.event is not None:
         model = memo.validate(files.event, Event, diagnostics)
