@@ -154,7 +154,7 @@ COMMAND_MODULES: dict[str, str] = {
 
 
 def _run(argv: list[str]) -> int:
-    command = next((word for word in argv if not word.startswith("-")), None)
+    command = _command(argv)
     known_core = command in ("check", "dump", "build")
     parser = _parser(only=command if known_core or command in COMMAND_MODULES else None)
     args = parser.parse_args(argv)
@@ -229,6 +229,7 @@ def _closed_pipe(error: BrokenPipeError) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    whole_process = argv is None  # the command line of this process, not a caller's (tests, scripts)
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         try:
@@ -237,9 +238,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()
             raise
         sys.stdout.flush()  # output still in the buffer meets a closed pipe here, not at interpreter exit
-        return code
     except BrokenPipeError as error:  # e.g. `symposium dump | head`, for every command
         return _closed_pipe(error)
+    if whole_process and code == EXIT_OK and _command(argv) == "build":
+        _exit_now(code)
+    return code
+
+
+def _command(argv: list[str]) -> str | None:
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _exit_now(code: int) -> None:
+    """End a finished build's process without the interpreter's teardown.
+
+    Everything is written and closed by now, and the build's helpers (the feeds' child,
+    Pagefind, the trash's cleaner) are done; what is left is freeing a big program object
+    by object at exit, 0.25-0.35 s of a rebuild at N = 10,000.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
