@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import generator.exports
+from generator.content import markup
 from generator.content.pipeline import load_program
-from generator.exports import export_files
+from generator.exports import export_files, frab, slot_fragment
+from generator.exports.common import Feed, slot_record
 from generator.exports.fragments import SHARDS, read_fragments, shard_of
 
 
@@ -114,3 +120,82 @@ def test_the_schedule_version_is_the_hash_of_the_document_without_one(tmp_path: 
         blank = text.replace(f'"version":"{version}"'.encode(), b'"version":""', 1)
         assert blank.endswith(b"}}\n") and version == hashlib.sha256(blank[:-1]).hexdigest()[:12]
         assert f"<version>{version}</version>".encode() in files["schedule.xml"]
+
+
+# ----------------------------------------------------------------- schedule.xml's frame, as ElementTree writes it
+
+
+def _xml_by_elementtree(feed, head, days, version) -> bytes:
+    """schedule.xml as the exports wrote it before: ElementTree writes the frame, the events' text goes in its place."""
+    root = ET.Element("schedule")
+    ET.SubElement(root, "generator", {"name": "symposium-site"})
+    frab._text(root, "version", version)
+    conf = ET.SubElement(root, "conference")
+    for key in ("title", "acronym", "start", "end"):
+        frab._text(conf, key, head[key])
+    frab._text(conf, "days", head["daysCount"])
+    frab._text(conf, "timeslot_duration", head["timeslot_duration"])
+    if feed.base:
+        frab._text(conf, "base_url", markup.feed_markdown(feed.base))
+    if "url" in head:
+        frab._text(conf, "url", head["url"])
+    frab._text(conf, "time_zone_name", head["time_zone_name"])
+    for track in head["tracks"]:
+        attributes = {"name": track["name"], "color": track["color"]}
+        if track["slug"][:1].isalpha():
+            attributes["slug"] = track["slug"]
+        frab._text(conf, "track", track["name"], **attributes)
+    guids = {room["name"]: room["guid"] for room in head["rooms"]}
+    texts = []
+    for fields, rooms in days:
+        day_element = ET.SubElement(root, "day", {"index": str(fields["index"]), "date": fields["date"],
+                                                  "start": fields["day_start"], "end": fields["day_end"]})
+        for room_name, events in rooms.items():
+            name = markup.feed_markdown(room_name)
+            room_element = ET.SubElement(day_element, "room", {"name": name, "guid": guids[name]})
+            for _, xml_text in events:
+                room_element.append(ET.Comment("event"))
+                texts.append(xml_text)
+    ET.indent(root, space=" ")
+    frame = ET.tostring(root, encoding="utf-8").split(b"<!--event-->")
+    body = b"".join(part for pair in zip(frame, [*texts, b""]) for part in pair)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+
+
+def _parts(program, base_url: str):
+    feed = Feed.of(program, base_url)
+    events = {slot.id: slot_fragment(feed.constants, slot_record(feed, slot))[2:] for slot in program.slots}
+    return feed, frab.conference(feed), frab.schedule_days(feed, events)
+
+
+@pytest.mark.parametrize("where", ["content", "synthetic"])
+@pytest.mark.parametrize("base_url", ["/", "https://example.org/sym/"])
+def test_the_xml_frame_is_what_elementtree_writes(tmp_path: Path, where: str, base_url: str) -> None:
+    root = Path(__file__).resolve().parent.parent / "content" if where == "content" else _synthetic(tmp_path, 25)
+    feed, head, days = _parts(load_program(root), base_url)
+    for version in ("", "0123abcd4567"):
+        assert frab.schedule_xml(feed, head, days, version) == _xml_by_elementtree(feed, head, days, version)
+
+
+_TEXT = st.text(st.sampled_from("ab &<>\"'\t\r\n\u00e9\u2014\U0001f600;:=/"), max_size=12)
+
+
+@given(title=_TEXT, rooms=st.lists(_TEXT.filter(bool), min_size=0, max_size=3, unique=True),
+       tracks=st.lists(st.tuples(_TEXT, _TEXT), max_size=3), counts=st.lists(st.integers(0, 3), max_size=4),
+       url=st.booleans(), base=st.sampled_from([None, "https://x.example/?a=1&b=<2>"]))
+@settings(max_examples=200, derandomize=True, database=None, deadline=None)
+def test_the_xml_frame_matches_elementtree_on_any_text(title, rooms, tracks, counts, url, base) -> None:
+    head = {"title": title, "acronym": "a&b", "start": "2026-01-01", "end": "2026-01-02", "daysCount": len(counts),
+            "timeslot_duration": "00:05", "time_zone_name": "Europe/Stockholm",
+            "tracks": [{"name": name, "color": "#aabbcc", "slug": slug} for name, slug in tracks],
+            "rooms": [{"name": markup.feed_markdown(name), "guid": f"g-{index}"} for index, name in enumerate(rooms)]}
+    if url:
+        head["url"] = "https://example.org/<x>"
+    days = []
+    for index, count in enumerate(counts, start=1):
+        by_room = {name: [(b"{}", f"<event n='{index}.{k}'>\n    <x/>\n   </event>".encode()) for k in range(count)]
+                   for name in rooms[:count]}
+        days.append(({"index": index, "date": f"2026-01-0{index}", "day_start": "s\"<", "day_end": "e\n"},
+                     {name: events for name, events in by_room.items() if events}))
+    feed = SimpleNamespace(base=base)
+    assert frab.schedule_xml(feed, head, days, "v1") == _xml_by_elementtree(feed, head, days, "v1")

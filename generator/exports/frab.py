@@ -50,7 +50,6 @@ from generator.exports import common
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 INDENT = " "  # of schedule.xml
 EVENT_LEVEL = 3  # schedule > day > room > event
-_PLACE = "event"  # an XML comment marking where an event goes: no text of the content can forge one
 
 
 def event_slug(acronym: str, number: int, slot_id: str) -> str:
@@ -272,41 +271,58 @@ def schedule_json(feed: common.Feed, head: dict[str, Any], days: Days) -> tuple[
     return b"".join([opening(version), *conference_text, tail, b"}}\n"]), version
 
 
+def _tag(tag: str, attributes: dict[str, str]) -> str:
+    return "<" + tag + "".join(f' {name}="{ET._escape_attrib(value)}"' for name, value in attributes.items())
+
+
+def _leaf(tag: str, value: Any, **attributes: str) -> str:
+    """An element with text and no children, as ElementTree writes it (``<tag />`` when the text is empty)."""
+    text = "" if value is None else str(value)
+    return _tag(tag, attributes) + (f">{ET._escape_cdata(text)}</{tag}>" if text else " />")
+
+
 def schedule_xml(feed: common.Feed, head: dict[str, Any], days: Days, version: str) -> bytes:
-    """The same schedule as frab XML: ElementTree writes the frame, the events' text goes in its place."""
-    root = ET.Element("schedule")
-    ET.SubElement(root, "generator", {"name": common.GENERATOR})
-    _text(root, "version", version)
-    conf = ET.SubElement(root, "conference")
-    for key in ("title", "acronym", "start", "end"):
-        _text(conf, key, head[key])
-    _text(conf, "days", head["daysCount"])
-    _text(conf, "timeslot_duration", head["timeslot_duration"])
+    """The same schedule as frab XML, each event's text (indented for its depth) spliced into the frame.
+
+    The frame is written as ``ElementTree`` writes it indented (``ET.indent`` with one space), byte for
+    byte (``tests/test_feed_cache.py`` compares the two): building it as 12,000 elements cost 0.1 s at
+    N = 10,000.
+    """
+    conference = [_leaf(key, head[key]) for key in ("title", "acronym", "start", "end")]
+    conference += [_leaf("days", head["daysCount"]), _leaf("timeslot_duration", head["timeslot_duration"])]
     if feed.base:
-        _text(conf, "base_url", markup.feed_markdown(feed.base))
+        conference.append(_leaf("base_url", markup.feed_markdown(feed.base)))
     if "url" in head:
-        _text(conf, "url", head["url"])
-    _text(conf, "time_zone_name", head["time_zone_name"])
+        conference.append(_leaf("url", head["url"]))
+    conference.append(_leaf("time_zone_name", head["time_zone_name"]))
     for track in head["tracks"]:
         attributes = {"name": track["name"], "color": track["color"]}
         if track["slug"][:1].isalpha():  # the XML schema wants track slugs to start with a letter
             attributes["slug"] = track["slug"]
-        _text(conf, "track", track["name"], **attributes)
+        conference.append(_leaf("track", track["name"], **attributes))
+    text = ['<?xml version="1.0" encoding="utf-8"?>\n<schedule>\n ', _leaf("generator", None, name=common.GENERATOR),
+            "\n ", _leaf("version", version), "\n <conference>\n  ", "\n  ".join(conference), "\n </conference>"]
+    pieces: list[Any] = []
     guids = {room["name"]: room["guid"] for room in head["rooms"]}
-    texts = []
     for fields, rooms in days:
-        day_element = ET.SubElement(root, "day", {"index": str(fields["index"]), "date": fields["date"],
-                                                  "start": fields["day_start"], "end": fields["day_end"]})
+        text.append("\n " + _tag("day", {"index": str(fields["index"]), "date": fields["date"],
+                                          "start": fields["day_start"], "end": fields["day_end"]}))
+        if not rooms:
+            text.append(" />")
+            continue
+        text.append(">")
         for room_name, events in rooms.items():
             name = markup.feed_markdown(room_name)
-            room_element = ET.SubElement(day_element, "room", {"name": name, "guid": guids[name]})
+            text.append("\n  " + _tag("room", {"name": name, "guid": guids[name]}) + (">" if events else " />"))
             for _, xml_text in events:
-                room_element.append(ET.Comment(_PLACE))
-                texts.append(xml_text)
-    ET.indent(root, space=INDENT)
-    frame = ET.tostring(root, encoding="utf-8").split(f"<!--{_PLACE}-->".encode("ascii"))
-    body = b"".join(part for pair in zip(frame, [*texts, b""]) for part in pair)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+                text.append("\n   ")
+                pieces += ["".join(text).encode("utf-8"), xml_text]
+                text.clear()
+            if events:
+                text.append("\n  </room>")
+        text.append("\n </day>")
+    text.append("\n</schedule>\n")
+    return b"".join([*pieces, "".join(text).encode("utf-8")])
 
 
 def schedule_files(feed: common.Feed, events: dict[str, tuple[bytes, bytes]]) -> list[OutputFile]:
