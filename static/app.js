@@ -7,7 +7,9 @@
   doc.classList.add("js");
   var root = doc.getAttribute("data-root") || "";
   var zone = doc.getAttribute("data-zone") || "UTC";
-  var STARS = "symposium:" + (doc.getAttribute("data-event") || "") + ":stars";
+  // Stars are kept per event, under its name: the page's og:site_name (the same text on every page).
+  var siteName = document.querySelector('meta[property="og:site_name"]');
+  var STARS = "symposium:" + (siteName ? siteName.getAttribute("content") : "") + ":stars";
 
   /* ---- the clock, in the event's time zone ---------------------------------------------- */
 

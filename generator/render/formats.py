@@ -92,6 +92,20 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+#: The longest summary a page's head repeats (meta description, og:description, JSON-LD): about what a search
+#: result or a link preview shows.
+SUMMARY_LENGTH = 200
+
+
+def summary(text: str, limit: int = SUMMARY_LENGTH) -> str:
+    """Plain text on one line, cut at a word to at most ``limit`` characters, '…' marking a cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit - 1]
+    return cut.rstrip(" ,;:.–—-") + "…"
+
+
 def date_range(start: dt.date, end: dt.date) -> str:
     """'5–8 May 2026', '30 April – 2 May 2026': the shortest unambiguous range."""
     if start == end:

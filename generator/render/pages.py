@@ -8,9 +8,11 @@ absolute address is required (canonical links, sitemap, feeds).
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -27,7 +29,7 @@ from generator.content.models import SlotKind
 from generator.core.files import OutputFile
 from generator.core.hashing import digest
 from generator.core.paths import STATIC
-from generator.render.formats import SOCIAL_KINDS, photo_path, utc_stamp, zone_label
+from generator.render.formats import SOCIAL_KINDS, photo_path, summary, utc_stamp, zone_label
 from generator.render.offline import precache_plan
 from generator.render.views import (
     LIST_PAGE_NODES,
@@ -46,6 +48,54 @@ from generator.render.views import (
 
 #: Elements per entry of the search page's list of every talk and speaker (shown where search cannot run).
 SEARCH_LIST_NODES = 3
+
+#: Templates that draw each icon at most once (tests/test_page_weight.py checks): their pages, nearly all of a
+#: big site's, skip share_icons's scan of the page, a few per cent of their render time.
+ICONS_ONCE = frozenset({"talk.html", "speaker.html"})
+#: How macros.html's ``icon`` starts an icon; its other attributes (viewBox, size) follow, then its drawing.
+_ICON_START = '<svg class="icon" aria-hidden="true" '
+_VIEWBOX = re.compile(r'view[Bb]ox="([^"]*)" ?')  # view[Bb]ox: htmlmin writes attribute names in lower case
+
+
+def share_icons(html: str) -> str:
+    """A page's icons drawn more than once, each drawn once in an in-page sprite and used by reference.
+
+    A program page draws the same few icons (kind, place, star) on every slot: thousands of copies of
+    the same paths. Each drawing used twice or more becomes a ``<symbol>`` in a hidden ``<svg>`` at the
+    top of the body, and each use a ``<use href="#i1">`` of it; one used once stays inline. The sprite is
+    in the page itself: Chrome refuses ``<use>`` of another file on file://, where the site must work.
+    """
+    icons: list[tuple[int, int, int]] = []  # where each icon starts, where its drawing starts and ends
+    start = html.find(_ICON_START)
+    while start >= 0:  # string searches: one pass, a few microseconds on a talk page
+        opened = html.index(">", start) + 1
+        closed = html.index("</svg>", opened)
+        icons.append((start, opened, closed))
+        start = html.find(_ICON_START, closed)
+    keys = [(html[start + len(_ICON_START):opened - 1], html[opened:closed]) for start, opened, closed in icons]
+    counts = collections.Counter(keys)
+    if len(counts) == len(keys):  # no icon drawn twice (or none at all)
+        return html
+    uses: dict[tuple[str, str], str] = {}
+    symbols: list[str] = []
+    for (attributes, drawing), count in counts.items():  # in the order of first use
+        if count > 1:
+            name = f"i{len(symbols) + 1}"
+            box = _VIEWBOX.search(attributes)
+            symbols.append(f'<symbol id="{name}" viewBox="{box[1]}">{drawing}</symbol>')
+            size = attributes[:box.start()] + attributes[box.end():]
+            uses[attributes, drawing] = f'{_ICON_START}{size}><use href="#{name}"/></svg>'
+    body = html.find("<body>") + len("<body>")
+    if body < len("<body>") or body > icons[0][0]:
+        return html
+    out = [html[:body], '<svg style="display:none">', *symbols, "</svg>"]
+    position = body
+    for (start, _, closed), key in zip(icons, keys):
+        if key in uses:
+            out += [html[position:start], uses[key]]
+            position = closed + len("</svg>")
+    out.append(html[position:])
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -104,7 +154,7 @@ class Renderer:
             sections=self.sections,
             **values,
         )
-        return OutputFile(path, html.encode("utf-8"))
+        return OutputFile(path, (html if template in ICONS_ONCE else share_icons(html)).encode("utf-8"))
 
     @functools.cached_property
     def sections(self) -> dict[str, str]:
@@ -157,8 +207,8 @@ class Renderer:
             data["location"] = self.place_json_ld(default)
         elif event.city:  # where the content says the event is, and no more precisely
             data["location"] = {"@type": "Place", "name": event.city, "address": event.city}
-        if event.description:
-            data["description"] = metadata_text(event.description)
+        if event.description:  # a summary: the home page shows the whole text
+            data["description"] = summary(metadata_text(event.description))
         if self.absolute_url("index.html"):
             data["url"] = self.absolute_url("index.html")
         if event.organizers:
@@ -175,7 +225,15 @@ class Renderer:
             place = {"@type": "Place", "name": f"{room.name}, {venue.name}", "containedInPlace": place}
         return place
 
-    def talk_json_ld(self, talk: TalkNode) -> dict[str, Any]:
+    @staticmethod
+    def talk_summary(talk: TalkNode) -> str:
+        """The abstract as a plain-text summary: the talk page's meta and og:description and its JSON-LD's
+        description (the whole abstract is on the page itself, once)."""
+        return summary(metadata_text(talk.abstract)) if talk.abstract else ""
+
+    def talk_json_ld(self, talk: TalkNode, description: str | None = None) -> dict[str, Any]:
+        """schema.org Event for one talk; ``description``: its summary, when already made."""
+        description = self.talk_summary(talk) if description is None else description
         data: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "Event",
@@ -194,8 +252,8 @@ class Renderer:
             data["endDate"] = (talk.slot.end or self.until[talk.slot.id]).isoformat()
             if talk.slot.venue is not None:  # the slot's, its day's or the event's default venue (link.py)
                 data["location"] = self.place_json_ld(talk.slot.venue, talk.slot.room)
-        if talk.abstract:
-            data["description"] = metadata_text(talk.abstract)
+        if description:
+            data["description"] = description
         if self.absolute_url(page_url("talk", talk.id)):
             data["url"] = self.absolute_url(page_url("talk", talk.id))
         return data
@@ -262,8 +320,9 @@ class Renderer:
 
     def talk(self, talk: TalkNode) -> OutputFile:
         until = self.until[talk.slot.id] if talk.slot else None
-        return self.page("talk.html", page_url("talk", talk.id), talk=talk, until=until,
-                         json_ld=self.talk_json_ld(talk))
+        description = self.talk_summary(talk)
+        return self.page("talk.html", page_url("talk", talk.id), talk=talk, until=until, summary=description,
+                         json_ld=self.talk_json_ld(talk, description))
 
     def speaker(self, speaker: SpeakerNode) -> OutputFile:
         talks = sorted(speaker.talks, key=lambda t: (t.slot is None, t.slot.start if t.slot else None, t.id))
