@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import collections
 import functools
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -28,9 +27,8 @@ from generator.content.graph import Program, SpeakerNode, TalkNode
 from generator.content.models import SlotKind
 from generator.core.files import OutputFile
 from generator.core.hashing import digest
-from generator.core.paths import STATIC
 from generator.render.formats import SOCIAL_KINDS, photo_path, summary, utc_stamp, zone_label
-from generator.render.offline import precache_plan
+from generator.render.offline import service_worker
 from generator.render.views import (
     LIST_PAGE_NODES,
     AuthorIndex,
@@ -418,24 +416,8 @@ class Renderer:
         return OutputFile("manifest.webmanifest", text.encode("utf-8"))
 
     def service_worker(self, files: dict[str, str], sizes: dict[str, int] | None = None) -> OutputFile:
-        """sw.js at the root (its scope is the whole site), versioned by the build id and the bytes it caches.
-
-        ``files`` maps each file the site has besides sw.js to a hash of its bytes; ``sizes`` to its bytes
-        (and ``offline.SEARCH_INDEX`` to the search index's), which bound what a first visit stores
-        (offline.py); without them it stores the shell alone.
-        """
-        state = hashlib.sha256(self.context.build_id.encode())
-        for path, value in sorted(files.items()):
-            state.update(path.encode() + b"\0" + value.encode() + b"\0")
-        statics = sorted(p for p in STATIC.rglob("*") if p.is_file() and not p.name.startswith(".")) \
-            if STATIC.is_dir() else []
-        for path in statics:
-            state.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + path.read_bytes())
-        assets = {"assets/" + path.relative_to(STATIC).as_posix(): path.stat().st_size for path in statics}
-        precache, search = precache_plan(files, sizes or {}, assets)
-        script = self.environment.get_template("sw.js").render(
-            version=f"{self.context.build_id}-{state.hexdigest()[:12]}", precache=precache, search=search)
-        return OutputFile("sw.js", script.encode("utf-8"))
+        """sw.js for these files (see offline.service_worker)."""
+        return service_worker(self.environment, self.context.build_id, files, sizes)
 
     def extra_files(self, pages: list[str]) -> list[OutputFile]:
         """The files besides pages and the service worker: photos, manifest, robots.txt, schedule data, sitemap."""
