@@ -77,8 +77,3 @@ def test_the_call_lets_go_of_its_arguments_and_value_once_taken(inline: bool) ->
     with pytest.raises(RuntimeError, match="already taken"):
         call.result()
 
-
-def test_a_nice_child_runs_at_a_lower_priority_than_this_process() -> None:
-    """The feeds' child yields the cores to the page renderers, then uses what Pagefind leaves."""
-    call = ForkedCall(os.nice, 0, nice=5)
-    assert call.result() == min(19, os.nice(0) + 5)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import multiprocessing
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -139,7 +138,7 @@ class ForkedCall:
     with ``inline``, the call runs in this process when its result is asked for.
     """
 
-    def __init__(self, function: Callable, *args, inline: bool = False, nice: int = 0):
+    def __init__(self, function: Callable, *args, inline: bool = False):
         self._outcome: tuple[bool, object] | None = None
         self._process = None
         self._call = (function, args)
@@ -147,7 +146,7 @@ class ForkedCall:
             return
         context = multiprocessing.get_context("fork")
         self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send_outcome, args=(sender, function, args, nice), daemon=True)
+        self._process = context.Process(target=_send_outcome, args=(sender, function, args), daemon=True)
         self._process.start()
         sender.close()
 
@@ -188,9 +187,7 @@ def _outcome_of(function: Callable, args: tuple) -> tuple[bool, object]:
         return False, error
 
 
-def _send_outcome(sender, function: Callable, args: tuple, nice: int = 0) -> None:
-    if nice:
-        os.nice(nice)  # a lower priority: others' work first, this one with what they leave
+def _send_outcome(sender, function: Callable, args: tuple) -> None:
     outcome = _outcome_of(function, args)
     try:
         sender.send(outcome)

@@ -30,7 +30,7 @@ from generator.render.offline import service_worker
 # The stages' modules are imported where they are first needed, not here: an up-to-date check then
 # never imports pydantic, Jinja or the content models (a no-op build takes 0.2 s instead of 0.6 s).
 if TYPE_CHECKING:
-    from generator.build.parallel import Placed, Sink
+    from generator.build.parallel import ForkedCall, Placed, Sink
     from generator.content.graph import Program
     from generator.content.pipeline import BuildMemory
     from generator.render.pages import Renderer
@@ -41,8 +41,6 @@ MARKDOWN_PRERENDER_PAGES = 200
 #: Up to this many pages to render, the site is updated in place (a few renames, see publish.StagedSite);
 #: a bigger change is built whole in a staging folder and swapped in, so readers never see it half done.
 IN_PLACE_PAGES = 200
-#: The feeds' child yields the cores to the page renderers (they finish first, and Pagefind needs their pages).
-FEEDS_NICENESS = 10
 
 
 def _file_digests(root: Path, index: Path | None = None) -> dict[str, str]:
@@ -205,11 +203,7 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
         prerender_markdown(program, options.cache_dir / "markdown.json", jobs)
     phase("markdown")
 
-    # The feeds hold every slot (tens of MB at N = 10,000) and need only the program: made in a forked child,
-    # at low priority while pages render (the workers have the cores), then beside Pagefind, which leaves most
-    # of a core idle. Forked after the Markdown phase, so the child has every rendering too.
-    feeds = ForkedCall(export_files, program, _normalise_base_url(options.base_url),
-                       options.cache_dir / "exports.fragments", inline=jobs == 1, nice=FEEDS_NICENESS)
+    feeds: ForkedCall | None = None
     try:
         # A small change to the last build's site is published in place; a cold build or a big change is swapped in.
         in_place_of = inputs.previous.on_disk() \
@@ -217,16 +211,23 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
         with staged_site(options.out, trash=options.cache_dir / "trash", in_place_of=in_place_of) as site:
             sink = Sink(site, inputs.previous)
             entries, placed = _render_and_write(options, plan, sink, figure_files, jobs if plan.many else 1, phase)
+            # The feeds (every slot: 97 MB at N = 10,000) need only the program: a forked child makes and writes
+            # them beside Pagefind, which leaves most of a core idle; only their hashes come back. Forked once the
+            # pages are done, so the page workers had the cores, and the child has every rendering.
+            feeds = ForkedCall(functools.partial(export_files, put=sink.put), program,
+                               _normalise_base_url(options.base_url), options.cache_dir / "exports.fragments",
+                               inline=jobs == 1)
             report.pages = len(plan.paths)
             write_worker = functools.partial(service_worker, plan.renderer.environment, plan.renderer.context.build_id)
             if memory is None:  # a one-off build is done with the program: the search indexer gets its memory
                 del program, plan, figures, figure_files
 
             def take_feeds() -> None:
-                """While the index is made: place the feeds, then (a one-off build) free what is no longer used."""
-                for file in feeds.result():
-                    placed.append(sink.put(file.path, file.content))
-                    entries[file.path] = (placed[-1].output, placed[-1].output)
+                """While the index is made: take the feeds, then (a one-off build, once the child is gone, so its
+                pages are not copied on write) free what is no longer used."""
+                for item in feeds.result():
+                    placed.append(item)
+                    entries[item.path] = (item.output, item.output)
                 phase("feeds")
                 if memory is None:
                     _release_memory()
@@ -247,7 +248,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
         report.files = len(entries)
         return report
     finally:
-        feeds.close()
+        if feeds is not None:
+            feeds.close()
 
 
 def _read_inputs(options: BuildOptions) -> _Inputs:
