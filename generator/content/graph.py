@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,10 @@ class DayNode:
         return self.date.isoformat()
 
 
+#: Program -> (its speaker nodes, those nodes sorted), for Program.speakers_sorted; nothing is kept on the program.
+_SORTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 @dataclass(eq=False)
 class Program:
     """The linked content: everything the render and export stages need."""
@@ -159,7 +164,17 @@ class Program:
 
     @property
     def speakers_sorted(self) -> list[SpeakerNode]:
-        return sorted(self.speakers.values(), key=lambda speaker: speaker.sort_key)
+        """Speakers in reading order (a new list each time; sorted once while the same nodes are listed).
+
+        Pages ask for it several times a build, and folding 8,000 names each time cost 0.05 s at
+        N = 10,000. A node's name never changes once linked (relink.py leaves it alone: it is part of
+        the file's link key), so the order holds while ``speakers`` holds the same nodes.
+        """
+        nodes = tuple(self.speakers.values())
+        known = _SORTED.get(self)
+        if known is None or len(known[0]) != len(nodes) or any(a is not b for a, b in zip(known[0], nodes)):
+            known = _SORTED[self] = (nodes, sorted(nodes, key=lambda speaker: speaker.sort_key))
+        return list(known[1])
 
     @property
     def rooms(self) -> list[RoomNode]:
