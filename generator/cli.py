@@ -240,7 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # output still in the buffer meets a closed pipe here, not at interpreter exit
     except BrokenPipeError as error:  # e.g. `symposium dump | head`, for every command
         return _closed_pipe(error)
-    if whole_process and code == EXIT_OK and _command(argv) == "build":
+    if whole_process and code == EXIT_OK and _command(argv) == "build" and sys.getprofile() is None \
+            and sys.gettrace() is None:  # not under cProfile (benchmarks/profile.py) or coverage: they write at exit
         _exit_now(code)
     return code
 
