@@ -257,6 +257,21 @@ def fresh(folder: Path) -> Path:
     return folder
 
 
+def run_folder(base: Path, who: str, run: int) -> Path:
+    """A new folder for one cold run, never one emptied just before.
+
+    Nothing is deleted between timed runs: on ext4 without a journal (these
+    machines), for about 30 s after many files are deleted every new file's
+    inode allocation skips past each recently deleted inode of its group
+    (``recently_deleted`` in the kernel), so a build that follows the removal
+    of a 30,000-file site pays about 0.5 ms of CPU for each file it creates
+    instead of 0.02 ms. The scratch folder goes once all sizes are timed.
+    """
+    folder = base / f"{who}-{run + 1}"
+    folder.mkdir(parents=True)
+    return folder
+
+
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -285,14 +300,14 @@ def attempt(step: Callable[[], dict]) -> dict:
 # --- the benchmark steps --------------------------------------------------------------------------
 
 def bench_size(n: int, runs: int, work: Path, hugo: list[str] | None, seed: int, timeout: float) -> dict:
-    """Cold builds of ours and Hugo's at N talks, alternating; the last output folders are kept."""
+    """Cold builds of ours and Hugo's at N talks, alternating, each into a folder of its own."""
     started = time.perf_counter()
     content, hugo_source = synth.write_both(n, fresh(work / f"n{n}") / "src", seed)
     result: dict = {"talks": n, "generate_seconds": time.perf_counter() - started, "ours": [], "hugo": []}
     say(f"N={n}: generated in {result['generate_seconds']:.1f}s; {runs} cold run(s) each")
     for run in range(runs):
         try:
-            result["ours"].append(_cold_run("ours", our_build(content, fresh(work / f"n{n}" / "ours") / "site"),
+            result["ours"].append(_cold_run("ours", our_build(content, run_folder(work / f"n{n}", "ours", run) / "site"),
                                             n, run, timeout))
         except StepFailed as error:  # Hugo still runs, for the reference
             say(f"bench: {error}")
@@ -300,7 +315,7 @@ def bench_size(n: int, runs: int, work: Path, hugo: list[str] | None, seed: int,
         if hugo:
             try:
                 result["hugo"].append(_cold_run("Hugo", hugo_build(hugo, hugo_source,
-                                                                   fresh(work / f"n{n}" / "hugo") / "public"),
+                                                                   run_folder(work / f"n{n}", "hugo", run) / "public"),
                                                 n, run, timeout))
             except StepFailed as error:
                 say(f"bench: {error}")
@@ -351,24 +366,30 @@ def bench_rebuilds(n: int, work: Path, hugo: list[str] | None, timeout: float) -
     """
     base = work / f"n{n}"
     content, hugo_source = base / "src" / "content", base / "src" / "hugo"
+    ours, peer = last_run_folder(base, "ours"), last_run_folder(base, "hugo")
     result: dict = {"talks": n}
     talk = sorted((content / "talks").glob("*.yaml"))[n // 2]
     steps = [("no change", lambda: None),
              ("one abstract edited", lambda: _edit_abstract(talk, hugo_source / "content" / "talks" / f"{talk.stem}.md"))]
     for label, change in steps:
         change()
-        m = measure(our_build(content, base / "ours" / "site"), cwd=base / "ours", timeout=timeout)
+        m = measure(our_build(content, ours / "site"), cwd=ours, timeout=timeout)
         if not m.ok:
             _fail(f"our rebuild ({label})", m, timeout)
         result[f"ours: {label}"] = {"seconds": m.seconds, "summary": parse_summary(m.stdout)}
         say(f"  ours  rebuild, {label}: {m.seconds:.2f}s")
         if hugo:
-            m = measure(hugo_build(hugo, hugo_source, base / "hugo" / "public"), cwd=base / "hugo", timeout=timeout)
+            m = measure(hugo_build(hugo, hugo_source, peer / "public"), cwd=peer, timeout=timeout)
             if not m.ok:
                 _fail(f"Hugo rebuild ({label})", m, timeout)
             result[f"hugo: {label}"] = {"seconds": m.seconds}
             say(f"  Hugo  rebuild, {label}: {m.seconds:.2f}s")
     return result
+
+
+def last_run_folder(base: Path, who: str) -> Path:
+    """The folder of ``who``'s last cold run at this size (rebuilds start from its output and cache)."""
+    return max(base.glob(f"{who}-*"), key=lambda folder: int(folder.name.rsplit("-", 1)[1]))
 
 
 SERVE_EDITS = 3
@@ -475,7 +496,7 @@ def bench_seed(work: Path, runs: int, timeout: float) -> dict:
 
 def bench_import(n: int, work: Path, timeout: float) -> dict:
     """``symposium import`` of the schedule.json our N-talk build wrote, then a build of the result."""
-    schedule = work / f"n{n}" / "ours" / "site" / "schedule.json"
+    schedule = last_run_folder(work / f"n{n}", "ours") / "site" / "schedule.json"
     commands = _help()
     if not re.search(r"^\s+import(\s|$)", commands, re.MULTILINE):  # a sub-command line of --help
         return {"skipped": "`symposium import` does not exist yet (generator/importer.py)"}
@@ -650,7 +671,7 @@ def machine() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated numbers of talks")
+    parser.add_argument("--sizes", default="100,1000,2000,10000", help="comma-separated numbers of talks")
     parser.add_argument("--runs", type=int, default=3, help="cold runs of each builder per size")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic content")
     parser.add_argument("--rebuild-size", type=int, default=None,
@@ -696,8 +717,6 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"  symposium serve at N={n}: first build, then {SERVE_EDITS} edits")
                 results["serve"] = {"talks": n, **attempt(lambda: bench_serve(
                     work / f"n{n}" / "src" / "content", work / f"n{n}" / "serve", args.timeout))}
-            if not args.keep:
-                shutil.rmtree(work / f"n{n}", ignore_errors=True)  # N=10,000 leaves hundreds of MiB
         if args.import_size and args.import_size not in sizes:
             results["import"] = {"skipped": f"N={args.import_size} is not among --sizes"}
         if not args.no_seed:
