@@ -366,7 +366,7 @@ def bench_rebuilds(n: int, work: Path, hugo: list[str] | None, timeout: float) -
     """
     base = work / f"n{n}"
     content, hugo_source = base / "src" / "content", base / "src" / "hugo"
-    ours, peer = last_run_folder(base, "ours"), last_run_folder(base, "hugo")
+    ours, peer = last_run_folder(base, "ours"), last_run_folder(base, "hugo") if hugo else None
     result: dict = {"talks": n}
     talk = sorted((content / "talks").glob("*.yaml"))[n // 2]
     steps = [("no change", lambda: None),
@@ -387,9 +387,9 @@ def bench_rebuilds(n: int, work: Path, hugo: list[str] | None, timeout: float) -
     return result
 
 
-def last_run_folder(base: Path, who: str) -> Path:
+def last_run_folder(base: Path, who: str) -> Path | None:
     """The folder of ``who``'s last cold run at this size (rebuilds start from its output and cache)."""
-    return max(base.glob(f"{who}-*"), key=lambda folder: int(folder.name.rsplit("-", 1)[1]))
+    return max(base.glob(f"{who}-*"), key=lambda folder: int(folder.name.rsplit("-", 1)[1]), default=None)
 
 
 SERVE_EDITS = 3
@@ -496,7 +496,8 @@ def bench_seed(work: Path, runs: int, timeout: float) -> dict:
 
 def bench_import(n: int, work: Path, timeout: float) -> dict:
     """``symposium import`` of the schedule.json our N-talk build wrote, then a build of the result."""
-    schedule = last_run_folder(work / f"n{n}", "ours") / "site" / "schedule.json"
+    folder = last_run_folder(work / f"n{n}", "ours")
+    schedule = (folder or work) / "site" / "schedule.json"
     commands = _help()
     if not re.search(r"^\s+import(\s|$)", commands, re.MULTILINE):  # a sub-command line of --help
         return {"skipped": "`symposium import` does not exist yet (generator/importer.py)"}
