@@ -497,7 +497,9 @@ def bench_seed(work: Path, runs: int, timeout: float) -> dict:
 def bench_import(n: int, work: Path, timeout: float) -> dict:
     """``symposium import`` of the schedule.json our N-talk build wrote, then a build of the result."""
     folder = last_run_folder(work / f"n{n}", "ours")
-    schedule = (folder or work) / "site" / "schedule.json"
+    if folder is None:
+        return {"skipped": f"no build of ours at N={n} to import from"}
+    schedule = folder / "site" / "schedule.json"
     commands = _help()
     if not re.search(r"^\s+import(\s|$)", commands, re.MULTILINE):  # a sub-command line of --help
         return {"skipped": "`symposium import` does not exist yet (generator/importer.py)"}
@@ -722,9 +724,10 @@ def main(argv: list[str] | None = None) -> int:
             results["import"] = {"skipped": f"N={args.import_size} is not among --sizes"}
         if not args.no_seed:
             results["seed_site"] = attempt(lambda: bench_seed(work, args.runs, args.timeout))
-    finally:
-        if not args.keep and args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
+    finally:  # only now: deleting a site slows the file creation of whatever is timed next (run_folder)
+        if not args.keep:
+            for folder in [work] if args.work is None else [work / f"n{n}" for n in sizes]:
+                shutil.rmtree(folder, ignore_errors=True)  # N=10,000 leaves a few GiB
 
     results["load_average_after"] = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)

@@ -224,8 +224,8 @@ def _build(options: BuildOptions, progress: Callable[[str], None] | None, memory
                 del program, plan, figures, figure_files
 
             def take_feeds() -> None:
-                """While the index is made: take the feeds (an edit's, made in this process, overlap Pagefind), then
-                (a one-off build, once the child is gone, so its pages are not copied on write) free the rest."""
+                """While the index is made: take the feeds (an edit's overlap Pagefind's delta run), then (a one-off
+                build, once the child is gone, so its pages are not copied on write) free the rest."""
                 for item in feeds.result():
                     placed.append(item)
                     entries[item.path] = (item.output, item.output)
